@@ -1,0 +1,118 @@
+import { DescribeDBSnapshotsCommand, type RDSClient } from '@aws-sdk/client-rds';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Clock } from '../shared/clock';
+import {
+  type PollInput,
+  pollInputSchema,
+  type PollResult,
+  TERMINAL_INSTANCE_STATUSES,
+  TERMINAL_SNAPSHOT_STATUSES,
+} from '../shared/contract';
+import { errorName, InstanceFailedError, SnapshotFailedError, UnexpectedInstanceError, WaitTimedOutError } from '../shared/errors';
+import { defineStep } from '../shared/handler';
+import { describeInstance } from '../shared/rds-read';
+import { settle } from '../shared/settle';
+
+export interface CheckStatusDeps {
+  rds: RDSClient;
+  clock: Clock;
+}
+
+interface Observation {
+  status: string;
+  resourceId: string | null;
+  seenAs: string | null;
+}
+
+/**
+ * One poll of a wait loop (Check → "Is it …?" → Wait → Check). Read-only. Done when the target is settled
+ * `available` (or gone); fails fast on terminal statuses and when the loop's time bound is spent. A target
+ * that is not found yet is "in progress" (a rename hides the instance under both names for a while).
+ */
+export async function checkStatus(input: PollInput, deps: CheckStatusDeps): Promise<PollResult> {
+  const { target, bound, previous } = input;
+  const now = deps.clock.now();
+  const startedAt = previous?.startedAt ?? now.toISOString();
+  const seen = target.kind === 'snapshot' ? await observeSnapshot(deps.rds, target.identifier) : await observeInstance(deps.rds, target);
+
+  let done: boolean;
+  let settleState = { availableSince: null as string | null, sawReboot: false };
+  if (target.kind === 'snapshot') {
+    if ((TERMINAL_SNAPSHOT_STATUSES as readonly string[]).includes(seen.status) || seen.status === 'not-found') {
+      throw new SnapshotFailedError(`Snapshot ${target.identifier} is "${seen.status}"; it will never be available`);
+    }
+    done = seen.status === 'available';
+  } else if (target.until === 'gone') {
+    done = seen.seenAs === null;
+  } else {
+    if (seen.seenAs === target.identifier && (TERMINAL_INSTANCE_STATUSES as readonly string[]).includes(seen.status)) {
+      throw new InstanceFailedError(`Instance ${target.identifier} is "${seen.status}"; it will not become available`);
+    }
+    const underTarget = seen.seenAs === target.identifier ? seen.status : 'not-found';
+    const s = settle(previous, underTarget, now, bound.settleSeconds);
+    settleState = { availableSince: s.availableSince, sawReboot: s.sawReboot };
+    done = s.settled;
+  }
+
+  const elapsed = (now.getTime() - Date.parse(startedAt)) / 1000;
+  if (!done && elapsed >= bound.maxSeconds) {
+    throw new WaitTimedOutError(
+      `Gave up waiting for ${describeTarget(input)} after ${Math.round(elapsed / 60)} min (bound ${Math.round(bound.maxSeconds / 60)} min); last status "${seen.status}"`,
+    );
+  }
+  return {
+    done,
+    status: seen.status,
+    identifier: target.identifier,
+    resourceId: seen.resourceId,
+    seenAs: seen.seenAs,
+    attempt: (previous?.attempt ?? 0) + 1,
+    ...settleState,
+    startedAt,
+    observedAt: now.toISOString(),
+    nextPollSeconds: bound.pollSeconds,
+  };
+}
+
+function describeTarget(input: PollInput): string {
+  const t = input.target;
+  if (t.kind === 'snapshot') return `snapshot ${t.identifier} to be available`;
+  return t.until === 'gone' ? `instance ${t.identifier} to be deleted` : `instance ${t.identifier} to be available`;
+}
+
+async function observeSnapshot(rds: RDSClient, identifier: string): Promise<Observation> {
+  try {
+    const out = await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: identifier }));
+    const snap = out.DBSnapshots?.[0];
+    return { status: snap?.Status ?? 'not-found', resourceId: null, seenAs: snap ? identifier : null };
+  } catch (err) {
+    if (errorName(err) === 'DBSnapshotNotFoundFault') return { status: 'not-found', resourceId: null, seenAs: null };
+    throw err;
+  }
+}
+
+async function observeInstance(rds: RDSClient, target: Extract<PollInput['target'], { kind: 'instance' }>): Promise<Observation> {
+  const db = await describeInstance(rds, target.identifier);
+  if (db) {
+    if (target.resourceId && db.DbiResourceId !== target.resourceId) {
+      throw new UnexpectedInstanceError(
+        `${target.identifier} is held by ${db.DbiResourceId}, not by the expected instance ${target.resourceId}`,
+      );
+    }
+    return { status: db.DBInstanceStatus ?? 'unknown', resourceId: db.DbiResourceId ?? null, seenAs: target.identifier };
+  }
+  if (target.previousIdentifier) {
+    // Not under the new name yet: still under the old one, or hidden mid-rename (both not found).
+    const before = await describeInstance(rds, target.previousIdentifier);
+    if (before && (!target.resourceId || before.DbiResourceId === target.resourceId)) {
+      return { status: before.DBInstanceStatus ?? 'unknown', resourceId: before.DbiResourceId ?? null, seenAs: target.previousIdentifier };
+    }
+  }
+  return { status: 'not-found', resourceId: target.resourceId ?? null, seenAs: null };
+}
+
+export const makeHandler = defineStep('check-status', pollInputSchema, async (input, deps: CheckStatusDeps, log: Logger) => {
+  const result = await checkStatus(input, deps);
+  log.info('Polled', { target: input.target.identifier, status: result.status, seenAs: result.seenAs, done: result.done });
+  return result;
+});

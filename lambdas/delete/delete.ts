@@ -1,0 +1,47 @@
+import type { RDSClient } from '@aws-sdk/client-rds';
+import { z } from 'zod';
+import type { Clock } from '../shared/clock';
+import type { DeleteResult } from '../shared/contract';
+import type { Identifiers } from '../shared/env';
+import { UnexpectedInstanceError } from '../shared/errors';
+import { RdsGuard } from '../shared/guard';
+import { defineStep } from '../shared/handler';
+import { describeInstance } from '../shared/rds-read';
+
+export interface DeleteDeps {
+  rds: RDSClient;
+  ids: Identifiers;
+  clock: Clock;
+}
+
+export const deleteEventSchema = z.object({
+  identifier: z.string(),
+  /** The instance expected under `identifier`; another one is never deleted. */
+  resourceId: z.string(),
+});
+
+/**
+ * Plan step 11: delete the old staging instance, no final snapshot (SkipFinalSnapshot), automated backups
+ * kept (DeleteAutomatedBackups false) so it stays recoverable for their retention. Deletion protection, if
+ * staging had it, is turned off first. Already gone counts as done (a retried call).
+ */
+export async function deleteInstance(input: z.infer<typeof deleteEventSchema>, deps: DeleteDeps): Promise<DeleteResult> {
+  const guard = new RdsGuard(deps.rds, deps.ids);
+  const identifier = guard.check(input.identifier, ['temporary', 'old'], 'delete target');
+  const requestedAt = deps.clock.now().toISOString();
+  const db = await describeInstance(deps.rds, identifier);
+  if (!db) return { identifier, resourceId: input.resourceId, requestedAt, alreadyGone: true };
+  if (db.DbiResourceId !== input.resourceId) {
+    throw new UnexpectedInstanceError(`${identifier} is ${db.DbiResourceId}, not the expected ${input.resourceId}; not deleting it`);
+  }
+  if (db.DBInstanceStatus === 'deleting') return { identifier, resourceId: input.resourceId, requestedAt, alreadyGone: false };
+  if (db.DeletionProtection) await guard.disableDeletionProtection(identifier);
+  await guard.delete(identifier);
+  return { identifier, resourceId: input.resourceId, requestedAt, alreadyGone: false };
+}
+
+export const makeHandler = defineStep('delete', deleteEventSchema, async (input, deps: DeleteDeps, log) => {
+  const result = await deleteInstance(input, deps);
+  log.info('Delete requested', { identifier: result.identifier, alreadyGone: result.alreadyGone });
+  return result;
+});

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import type { Clock } from '../shared/clock';
+import { type Identifiers, requireEnv } from '../shared/env';
+import { notifyInputSchema } from '../shared/contract';
+import { defineStep } from '../shared/handler';
+import { buildMessage, type MessageContext } from './messages';
+
+export interface NotifyDeps {
+  clock: Clock;
+  /** Posts to the Slack webhook; the URL stays inside this function (see index.ts). */
+  post(text: string): Promise<void>;
+  context: Omit<MessageContext, 'now'>;
+}
+
+export const notifyResultSchema = z.object({ event: z.string(), sentAt: z.string() });
+
+/** Plan steps 1, 8 and 13: tell the people who depend on staging. */
+export async function notify(input: z.infer<typeof notifyInputSchema>, deps: NotifyDeps): Promise<z.infer<typeof notifyResultSchema>> {
+  const now = deps.clock.now();
+  await deps.post(buildMessage(input, { ...deps.context, now }));
+  return { event: input.event, sentAt: now.toISOString() };
+}
+
+export const makeHandler = defineStep('notify', notifyInputSchema, async (input, deps: NotifyDeps, log) => {
+  const result = await notify(input, deps);
+  log.info('Sent Slack message', { event: input.event });
+  return result;
+});
+
+/** The message context from the function's environment (set by lib/functions.ts). */
+export function notifyContext(ids: Identifiers, env: NodeJS.ProcessEnv = process.env): NotifyDeps['context'] {
+  return {
+    skipParameterName: requireEnv('SKIP_PARAMETER_NAME', env),
+    stagingInstance: ids.staging,
+    oldInstance: ids.old,
+    temporaryInstance: ids.temporary,
+  };
+}

@@ -1,0 +1,6 @@
+import { RDSClient } from '@aws-sdk/client-rds';
+import { systemClock } from '../shared/clock';
+import { identifiersFromEnv } from '../shared/env';
+import { makeHandler } from './restore';
+
+export const handler = makeHandler({ rds: new RDSClient({}), ids: identifiersFromEnv(), clock: systemClock });

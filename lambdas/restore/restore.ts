@@ -1,0 +1,49 @@
+import type { RDSClient } from '@aws-sdk/client-rds';
+import { z } from 'zod';
+import { executionInfoSchema, type RestoreResult, snapshotInfoSchema, stagingConfigSchema } from '../shared/contract';
+import type { Clock } from '../shared/clock';
+import type { Identifiers } from '../shared/env';
+import { GuardRefusedError } from '../shared/errors';
+import { RdsGuard } from '../shared/guard';
+import { defineStep } from '../shared/handler';
+import { restoreInput } from '../shared/instance-config';
+
+export interface RestoreDeps {
+  rds: RDSClient;
+  ids: Identifiers;
+  clock: Clock;
+}
+
+export const restoreEventSchema = z.object({
+  execution: executionInfoSchema,
+  snapshot: snapshotInfoSchema,
+  staging: stagingConfigSchema,
+});
+
+/** Plan step 5: restore the production snapshot under the temporary name, configured like staging. */
+export async function restoreSnapshot(
+  input: z.infer<typeof restoreEventSchema>,
+  deps: RestoreDeps,
+): Promise<RestoreResult> {
+  if (input.snapshot.instance.toLowerCase() !== deps.ids.production.toLowerCase()) {
+    throw new GuardRefusedError(
+      `Snapshot ${input.snapshot.identifier} belongs to ${input.snapshot.instance}, not ${deps.ids.production}`,
+    );
+  }
+  const guard = new RdsGuard(deps.rds, deps.ids);
+  const requestedAt = deps.clock.now().toISOString();
+  const out = await guard.restore(
+    restoreInput(input.staging, input.snapshot.identifier, deps.ids.temporary, input.execution.name),
+  );
+  return {
+    identifier: deps.ids.temporary,
+    resourceId: out.DBInstance?.DbiResourceId ?? null,
+    requestedAt,
+  };
+}
+
+export const makeHandler = defineStep('restore', restoreEventSchema, async (input, deps: RestoreDeps, log) => {
+  const result = await restoreSnapshot(input, deps);
+  log.info('Restore requested', { snapshot: input.snapshot.identifier, target: result.identifier });
+  return result;
+});

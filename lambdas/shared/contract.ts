@@ -1,0 +1,282 @@
+import { z } from 'zod';
+
+/**
+ * The one contract for the data that flows through the state machine. The CDK workflow (lib/workflow) and
+ * every handler import these names, so a reader finds what `$.snapshot` holds here and nowhere else.
+ *
+ * Layout of the execution state (`$`), in the order the workflow fills it:
+ *   $.execution      ExecutionInfo          name and start time of this execution
+ *   $.skip           { value }              the skip flag as read from SSM
+ *   $.snapshot       SnapshotInfo           production snapshot to restore (plan steps 2-3)
+ *   $.staging        StagingConfig          staging's captured configuration (plan step 4)
+ *   $.restore        RestoreResult          the restore request (plan step 5)
+ *   $.poll           PollResult             the current wait loop's progress (plan steps 3, 6, 8, 10, 11)
+ *   $.verify         VerifyResult           configuration check of the restored instance
+ *   $.outage         OutageInfo             when staging went away / came back (plan step 8)
+ *   $.failure        { Error, Cause }       set by a Catch
+ *   $.failedState    string                 name of the state whose failure triggered the rollback
+ *   $.rollback       RollbackProgress       the rollback loop's progress
+ */
+
+/** Step Functions state-data keys, used as `$.${KEY}` in the workflow. */
+export const PATHS = {
+  execution: 'execution',
+  skip: 'skip',
+  snapshot: 'snapshot',
+  staging: 'staging',
+  restore: 'restore',
+  poll: 'poll',
+  verify: 'verify',
+  outage: 'outage',
+  failure: 'failure',
+  failedState: 'failedState',
+  rollback: 'rollback',
+  deleteOld: 'deleteOld',
+  notified: 'notified',
+} as const;
+
+/** Custom error names: thrown by handlers (`error.name`), caught by the workflow's Catch/Retry. */
+export const ERRORS = {
+  noSnapshot: 'NoProductionSnapshot',
+  snapshotFailed: 'SnapshotFailed',
+  instanceFailed: 'InstanceFailed',
+  waitTimedOut: 'WaitTimedOut',
+  stagingNotFound: 'StagingNotFound',
+  configMismatch: 'ConfigMismatch',
+  unexpectedInstance: 'UnexpectedInstance',
+  guardRefused: 'ProductionGuardRefused',
+  preconditionFailed: 'PreconditionFailed',
+  invalidInput: 'InvalidInput',
+  invalidSkipFlag: 'InvalidSkipFlag',
+  rollbackStuck: 'RollbackStuck',
+} as const;
+
+/** RDS errors we retry or treat specially, as the SDK names them (`err.name`). */
+export const RDS_ERRORS = {
+  instanceNotFound: 'DBInstanceNotFoundFault',
+  invalidState: 'InvalidDBInstanceStateFault',
+  alreadyExists: 'DBInstanceAlreadyExistsFault',
+} as const;
+
+/** Instance statuses that can never become `available` on their own: fail fast. */
+export const TERMINAL_INSTANCE_STATUSES = [
+  'failed',
+  'incompatible-restore',
+  'incompatible-parameters',
+  'incompatible-network',
+  'incompatible-option-group',
+  'restore-error',
+  'storage-full',
+  'inaccessible-encryption-credentials',
+  'inaccessible-encryption-credentials-recoverable',
+  'deleting',
+  'stopped',
+  'stopping',
+] as const;
+
+/** Snapshot statuses that can never become `available`. */
+export const TERMINAL_SNAPSHOT_STATUSES = ['failed', 'deleted', 'deleting', 'incompatible-restore'] as const;
+
+/** The tag every instance created by this tool carries; rollback only deletes instances with it. */
+export const CREATED_BY_TAG = 'staging-db-restore:execution';
+
+/**
+ * An empty slot of the state data. The workflow lays out every slot at the start (lib/workflow) so that
+ * each path it reads exists; an empty slot is `{}` rather than null, because a path to a null is treated as
+ * a path to nothing by some JSONPath engines (aws-local-stepfunctions among them).
+ */
+export const EMPTY_SLOT = {};
+
+/** `schema`, or an empty slot (`{}`), null or absent, read as null. */
+export function slot<T extends z.ZodType>(schema: T) {
+  return z.union([schema, z.object({}).strict().transform(() => null)]).nullable().optional();
+}
+
+export const tagSchema = z.object({ Key: z.string(), Value: z.string() });
+export type Tag = z.infer<typeof tagSchema>;
+
+export const executionInfoSchema = z.object({
+  /** The execution's ARN (`$$.Execution.Id`). */
+  id: z.string().min(1),
+  name: z.string().min(1),
+  startedAt: z.string(),
+});
+export type ExecutionInfo = z.infer<typeof executionInfoSchema>;
+
+export const snapshotInfoSchema = z.object({
+  identifier: z.string(),
+  arn: z.string(),
+  instance: z.string(),
+  status: z.string(),
+  createdAt: z.string().nullable(),
+  engine: z.string().nullable(),
+  engineVersion: z.string().nullable(),
+  encrypted: z.boolean(),
+});
+export type SnapshotInfo = z.infer<typeof snapshotInfoSchema>;
+
+/**
+ * What the restored instance must match. Field names follow RestoreDBInstanceFromDBSnapshot's input so the
+ * restore handler can pass them on unchanged; undefined members are left to RDS.
+ */
+export const restorableConfigSchema = z.object({
+  DBInstanceClass: z.string(),
+  MultiAZ: z.boolean(),
+  AvailabilityZone: z.string().optional(),
+  DBSubnetGroupName: z.string(),
+  VpcSecurityGroupIds: z.array(z.string()).min(1),
+  PubliclyAccessible: z.boolean(),
+  AllocatedStorage: z.number().int().positive(),
+  StorageType: z.string(),
+  Iops: z.number().int().optional(),
+  StorageThroughput: z.number().int().optional(),
+  DBParameterGroupName: z.string(),
+  OptionGroupName: z.string().optional(),
+  CopyTagsToSnapshot: z.boolean(),
+  DeletionProtection: z.boolean(),
+  Port: z.number().int().optional(),
+  AutoMinorVersionUpgrade: z.boolean().optional(),
+  EnableIAMDatabaseAuthentication: z.boolean().optional(),
+  EnableCloudwatchLogsExports: z.array(z.string()).optional(),
+  CACertificateIdentifier: z.string().optional(),
+});
+export type RestorableConfig = z.infer<typeof restorableConfigSchema>;
+
+export const stagingConfigSchema = z.object({
+  identifier: z.string(),
+  resourceId: z.string(),
+  status: z.string(),
+  config: restorableConfigSchema,
+  tags: z.array(tagSchema),
+});
+export type StagingConfig = z.infer<typeof stagingConfigSchema>;
+
+export const restoreResultSchema = z.object({
+  identifier: z.string(),
+  resourceId: z.string().nullable(),
+  requestedAt: z.string(),
+});
+export type RestoreResult = z.infer<typeof restoreResultSchema>;
+
+/** What a wait loop waits for. `available`: settled under `identifier`; `gone`: no instance has the name. */
+export const pollTargetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('snapshot'), identifier: z.string() }),
+  z.object({
+    kind: z.literal('instance'),
+    identifier: z.string(),
+    until: z.enum(['available', 'gone']),
+    /** When set, the instance found under `identifier` must be this one (DbiResourceId never changes). */
+    resourceId: z.string().nullable().optional(),
+    /** The name the instance had before a rename: described too when `identifier` is not found yet. */
+    previousIdentifier: z.string().optional(),
+  }),
+]);
+export type PollTarget = z.infer<typeof pollTargetSchema>;
+
+export const pollBoundSchema = z.object({
+  maxSeconds: z.number().int().positive(),
+  pollSeconds: z.number().int().positive(),
+  /**
+   * A renamed instance answers `available`, then reboots, then is `available` again (aws-facts). It counts
+   * as settled once it is available after a reboot was seen, or has stayed available this long.
+   */
+  settleSeconds: z.number().int().nonnegative().default(0),
+});
+export type PollBound = z.infer<typeof pollBoundSchema>;
+
+export const pollResultSchema = z.object({
+  done: z.boolean(),
+  /** RDS status seen this time; `not-found` when no instance/snapshot has the name. */
+  status: z.string(),
+  identifier: z.string(),
+  resourceId: z.string().nullable(),
+  /** Where the instance was seen: its target name, its previous name, or nowhere (mid-rename). */
+  seenAs: z.string().nullable(),
+  attempt: z.number().int(),
+  /** Since when the instance has been seen available on every poll (null: not available last time). */
+  availableSince: z.string().nullable(),
+  /** Whether a reboot was seen after it first answered `available` (see lambdas/shared/settle.ts). */
+  sawReboot: z.boolean(),
+  startedAt: z.string(),
+  observedAt: z.string(),
+  nextPollSeconds: z.number().int().positive(),
+});
+export type PollResult = z.infer<typeof pollResultSchema>;
+
+export const pollInputSchema = z.object({
+  target: pollTargetSchema,
+  bound: pollBoundSchema,
+  /** The previous poll of the same loop, or null/absent on the first check. */
+  previous: slot(pollResultSchema),
+});
+export type PollInput = z.infer<typeof pollInputSchema>;
+
+export const verifyResultSchema = z.object({
+  identifier: z.string(),
+  checkedFields: z.array(z.string()),
+});
+export type VerifyResult = z.infer<typeof verifyResultSchema>;
+
+export const renameResultSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  resourceId: z.string(),
+  requestedAt: z.string(),
+});
+export type RenameResult = z.infer<typeof renameResultSchema>;
+
+export const deleteResultSchema = z.object({
+  identifier: z.string(),
+  resourceId: z.string().nullable(),
+  requestedAt: z.string(),
+  alreadyGone: z.boolean(),
+});
+export type DeleteResult = z.infer<typeof deleteResultSchema>;
+
+export const failureSchema = z.object({ Error: z.string(), Cause: z.string().optional().nullable() });
+export type Failure = z.infer<typeof failureSchema>;
+
+/** One rollback step: at most one mutation, then the state machine waits and calls it again. */
+export const rollbackProgressSchema = z.object({
+  done: z.boolean(),
+  /** What this step did or saw: human-readable, goes into the Slack failure report. */
+  action: z.string(),
+  /** Every action taken so far, oldest first. */
+  actions: z.array(z.string()),
+  /** Where staging stands now, for the report: `original`, `new`, `missing`. */
+  stagingHolds: z.enum(['original', 'new', 'missing', 'unknown']),
+  leftovers: z.array(z.string()),
+  attempt: z.number().int(),
+  startedAt: z.string(),
+  nextPollSeconds: z.number().int().positive(),
+  /** Settling of the original instance under the staging name (see lambdas/shared/settle.ts). */
+  availableSince: z.string().nullable(),
+  sawReboot: z.boolean(),
+});
+export type RollbackProgress = z.infer<typeof rollbackProgressSchema>;
+
+export const rollbackInputSchema = z.object({
+  execution: executionInfoSchema,
+  /** Staging as captured before anything changed; null when the capture never ran. */
+  staging: slot(stagingConfigSchema),
+  /** Whether the failure came after the first rename was requested (staging may be mid-rename). */
+  outageStarted: z.boolean(),
+  bound: pollBoundSchema,
+  previous: slot(rollbackProgressSchema),
+});
+export type RollbackInput = z.infer<typeof rollbackInputSchema>;
+
+export const OUTAGE_EVENTS = ['outage-starting', 'outage-over'] as const;
+export const NOTIFY_EVENTS = ['skipped', 'outage-starting', 'outage-over', 'succeeded', 'failed', 'swap-kept-cleanup-failed'] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+/** Input of the Slack step; `details` is free-form but small (the handler picks what it prints). */
+export const notifyInputSchema = z.object({
+  event: z.enum(NOTIFY_EVENTS),
+  execution: executionInfoSchema,
+  details: z.record(z.string(), z.unknown()).default({}),
+});
+export type NotifyInput = z.infer<typeof notifyInputSchema>;
+
+/** What a run ends with (the Succeed state's output). */
+export type RunOutcome = 'succeeded' | 'skipped';

@@ -1,0 +1,48 @@
+import { ERRORS } from './contract';
+
+/**
+ * Errors the workflow reacts to by name. Step Functions matches `ErrorEquals` against the Lambda's
+ * errorType, which is the thrown error's `name`, so each class pins its name to a constant in contract.ts.
+ */
+abstract class NamedError extends Error {
+  abstract override readonly name: string;
+}
+
+export class NoSnapshotError extends NamedError {
+  override readonly name = ERRORS.noSnapshot;
+}
+export class SnapshotFailedError extends NamedError {
+  override readonly name = ERRORS.snapshotFailed;
+}
+export class InstanceFailedError extends NamedError {
+  override readonly name = ERRORS.instanceFailed;
+}
+export class WaitTimedOutError extends NamedError {
+  override readonly name = ERRORS.waitTimedOut;
+}
+export class StagingNotFoundError extends NamedError {
+  override readonly name = ERRORS.stagingNotFound;
+}
+export class ConfigMismatchError extends NamedError {
+  override readonly name = ERRORS.configMismatch;
+}
+export class UnexpectedInstanceError extends NamedError {
+  override readonly name = ERRORS.unexpectedInstance;
+}
+export class GuardRefusedError extends NamedError {
+  override readonly name = ERRORS.guardRefused;
+}
+export class PreconditionFailedError extends NamedError {
+  override readonly name = ERRORS.preconditionFailed;
+}
+export class InvalidInputError extends NamedError {
+  override readonly name = ERRORS.invalidInput;
+}
+export class RollbackStuckError extends NamedError {
+  override readonly name = ERRORS.rollbackStuck;
+}
+
+/** The SDK's error name (e.g. `DBInstanceNotFoundFault`), or undefined for non-errors. */
+export function errorName(err: unknown): string | undefined {
+  return err instanceof Error ? err.name : undefined;
+}

@@ -1,0 +1,87 @@
+import {
+  DeleteDBInstanceCommand,
+  type DeleteDBInstanceCommandOutput,
+  ModifyDBInstanceCommand,
+  type ModifyDBInstanceCommandOutput,
+  type RDSClient,
+  RestoreDBInstanceFromDBSnapshotCommand,
+  type RestoreDBInstanceFromDBSnapshotCommandInput,
+  type RestoreDBInstanceFromDBSnapshotCommandOutput,
+} from '@aws-sdk/client-rds';
+import type { Identifiers } from './env';
+import { GuardRefusedError } from './errors';
+import { looksLikeProduction } from './production';
+
+/**
+ * The one door to every RDS mutation. No other module may import the mutating commands (a test checks
+ * this). Each call names which of the configured non-production identifiers it may touch; anything else,
+ * and anything that is or looks like production, is refused before a request is sent.
+ */
+
+type Role = Exclude<keyof Identifiers, 'production'>;
+
+/** RDS instance identifiers in canonical (lowercase ASCII) form: nothing else is ever accepted. */
+const CANONICAL = /^[a-z][a-z0-9-]{0,62}$/;
+
+export class RdsGuard {
+  constructor(
+    private readonly rds: RDSClient,
+    private readonly ids: Identifiers,
+  ) {
+    for (const role of ['staging', 'temporary', 'old'] as const) {
+      // The allow-list itself must be safe: a misconfigured function fails on its first call.
+      this.check(ids[role], [role], `configured ${role} identifier`);
+    }
+  }
+
+  /** Restore a snapshot. The target must be the temporary identifier. */
+  async restore(input: RestoreDBInstanceFromDBSnapshotCommandInput): Promise<RestoreDBInstanceFromDBSnapshotCommandOutput> {
+    const target = this.check(input.DBInstanceIdentifier, ['temporary'], 'restore target');
+    return this.rds.send(new RestoreDBInstanceFromDBSnapshotCommand({ ...input, DBInstanceIdentifier: target }));
+  }
+
+  /** Rename `from` to `to` at once. Both must be distinct non-production identifiers. */
+  async rename(from: string, to: string): Promise<ModifyDBInstanceCommandOutput> {
+    const source = this.check(from, ['staging', 'temporary', 'old'], 'rename source');
+    const target = this.check(to, ['staging', 'temporary', 'old'], 'rename target');
+    if (source === target) throw new GuardRefusedError(`Refusing to rename ${source} to itself`);
+    return this.rds.send(
+      new ModifyDBInstanceCommand({ DBInstanceIdentifier: source, NewDBInstanceIdentifier: target, ApplyImmediately: true }),
+    );
+  }
+
+  /** Turn deletion protection off so an instance can be deleted. Only temporary or old instances. */
+  async disableDeletionProtection(identifier: string): Promise<ModifyDBInstanceCommandOutput> {
+    const target = this.check(identifier, ['temporary', 'old'], 'deletion-protection target');
+    return this.rds.send(
+      new ModifyDBInstanceCommand({ DBInstanceIdentifier: target, DeletionProtection: false, ApplyImmediately: true }),
+    );
+  }
+
+  /**
+   * Delete without a final snapshot, keeping automated backups (so an accidental delete stays recoverable).
+   * Only the temporary or old identifier: the staging name is never deleted.
+   */
+  async delete(identifier: string): Promise<DeleteDBInstanceCommandOutput> {
+    const target = this.check(identifier, ['temporary', 'old'], 'delete target');
+    return this.rds.send(
+      new DeleteDBInstanceCommand({ DBInstanceIdentifier: target, SkipFinalSnapshot: true, DeleteAutomatedBackups: false }),
+    );
+  }
+
+  /** Returns the canonical identifier if it is one of `allowed`, else throws GuardRefused. */
+  check(identifier: unknown, allowed: readonly Role[], what: string): string {
+    if (typeof identifier !== 'string' || !CANONICAL.test(identifier)) {
+      throw new GuardRefusedError(`Refusing ${what} ${JSON.stringify(identifier)}: not a canonical RDS identifier`);
+    }
+    if (looksLikeProduction(identifier, this.ids.production)) {
+      throw new GuardRefusedError(`Refusing ${what} "${identifier}": it is or looks like production`);
+    }
+    const match = allowed.find((role) => this.ids[role].toLowerCase() === identifier);
+    if (!match) {
+      const names = allowed.map((role) => this.ids[role].toLowerCase()).join(', ');
+      throw new GuardRefusedError(`Refusing ${what} "${identifier}": only ${names} may be targeted here`);
+    }
+    return identifier;
+  }
+}

@@ -1,0 +1,32 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { RestoreConfig } from './config';
+import { RestoreFunctions } from './functions';
+import { MonthlySchedule, SkipFlag } from './schedule';
+import { RestoreWorkflow } from './workflow';
+
+export interface StagingDbRestoreStackProps extends StackProps {
+  config: RestoreConfig;
+}
+
+/** Wires one construct per concern; the logic lives in them and in lambdas/. */
+export class StagingDbRestoreStack extends Stack {
+  readonly workflow: RestoreWorkflow;
+
+  constructor(scope: Construct, id: string, props: StagingDbRestoreStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    const slackWebhook = secretsmanager.Secret.fromSecretNameV2(this, 'SlackWebhook', config.slackWebhookSecretName);
+    const skipFlag = new SkipFlag(this, 'SkipFlag', { config });
+    const functions = new RestoreFunctions(this, 'Functions', { config, slackWebhook });
+    this.workflow = new RestoreWorkflow(this, 'Workflow', {
+      config,
+      functions: functions.byStep,
+      skipParameter: skipFlag.parameter,
+    });
+    this.workflow.stateMachine.role.addManagedPolicy(functions.denyProduction);
+    new MonthlySchedule(this, 'Schedule', { config, stateMachine: this.workflow.stateMachine });
+  }
+}

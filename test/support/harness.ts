@@ -1,0 +1,344 @@
+import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { mockClient } from 'aws-sdk-client-mock';
+import { JSONPath } from 'jsonpath-plus';
+import { buildApp, STACK_NAME } from '../../lib/app';
+import type { RestoreConfig } from '../../lib/config';
+import { STEP_ENV, type Step } from '../../lib/functions';
+import { makeHandler as captureStaging } from '../../lambdas/capture-staging/capture-staging';
+import { makeHandler as checkStatus } from '../../lambdas/check-status/check-status';
+import { makeHandler as deleteStep } from '../../lambdas/delete/delete';
+import { makeHandler as findSnapshot } from '../../lambdas/find-snapshot/find-snapshot';
+import { makeHandler as notify, notifyContext } from '../../lambdas/notify/notify';
+import { secretReader, slackPoster } from '../../lambdas/notify/slack';
+import { makeHandler as rename } from '../../lambdas/rename/rename';
+import { makeHandler as restore } from '../../lambdas/restore/restore';
+import { makeHandler as rollback } from '../../lambdas/rollback/rollback';
+import { makeHandler as verifyRestore } from '../../lambdas/verify-restore/verify-restore';
+import type { Clock } from '../../lambdas/shared/clock';
+import { identifiersFromEnv } from '../../lambdas/shared/env';
+import type { RdsSimulator } from './rds-simulator';
+import './polyfills';
+
+/**
+ * The offline execution harness: synthesizes the real CDK app, takes the state machine definition out of
+ * the template (resolving Fn::Join / Ref / Fn::GetAtt), and runs *that* definition with
+ * aws-local-stepfunctions. Lambda tasks run the real handler code in-process, built from each function's
+ * environment as synthesized (so a wiring mistake in lib/ shows up here); `aws-sdk:*` tasks run against
+ * fakes. RDS is the simulator behind a real RDSClient; time is the simulator's virtual clock, advanced by
+ * exactly the seconds each Wait state would wait.
+ */
+
+const REGION = 'us-east-1';
+const ACCOUNT = '123456789012';
+const PSEUDO: Record<string, string> = {
+  'AWS::Region': REGION,
+  'AWS::AccountId': ACCOUNT,
+  'AWS::Partition': 'aws',
+  'AWS::URLSuffix': 'amazonaws.com',
+  'AWS::StackName': STACK_NAME,
+};
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+
+export interface SynthesizedWorkflow {
+  config: RestoreConfig;
+  template: Template;
+  definition: StateMachineDefinition;
+  /** Task state name → its resource: `lambda:<step>` with the function's env, or `aws-sdk:<service>:<action>`. */
+  tasks: Map<string, { kind: 'lambda'; step: Step; env: Record<string, string> } | { kind: 'aws-sdk'; action: string }>;
+}
+
+const synthCache = new Map<string, SynthesizedWorkflow>();
+
+/** Synthesizes the app (bundling skipped, templates not re-validated: only the definition is needed). */
+export function synthesizeWorkflow(configOverride?: Record<string, unknown>): SynthesizedWorkflow {
+  const key = JSON.stringify(configOverride ?? null);
+  const cached = synthCache.get(key);
+  if (cached) return cached;
+  const { app, config } = buildApp(
+    { context: { 'aws:cdk:bundling-stacks': [] }, ...({ builtinCloudFormationValidation: false } as object) },
+    configOverride,
+  );
+  const template = app.synth().getStackByName(STACK_NAME).template as Template;
+  const machines = Object.values(template.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+  if (machines.length !== 1) throw new Error(`Expected one state machine in the template, found ${machines.length}`);
+  const definition = JSON.parse(resolve(machines[0]!.Properties!.DefinitionString, template) as string) as StateMachineDefinition;
+
+  const tasks: SynthesizedWorkflow['tasks'] = new Map();
+  for (const [name, state] of allStates(definition)) {
+    if (state.Type !== 'Task') continue;
+    const resource = (state as unknown as { Resource: string }).Resource;
+    const fn = /^arn:aws:lambda:[^:]+:\d+:function:(.+)$/.exec(resource);
+    const sdk = /^arn:aws:states:::aws-sdk:(.+)$/.exec(resource);
+    if (fn) {
+      const env = (template.Resources[fn[1]!]?.Properties?.Environment as { Variables?: Record<string, string> })?.Variables;
+      const step = env?.[STEP_ENV] as Step | undefined;
+      if (!env || !step) throw new Error(`Task "${name}" calls ${fn[1]}, which has no ${STEP_ENV} in its environment`);
+      tasks.set(name, { kind: 'lambda', step, env });
+    } else if (sdk) {
+      tasks.set(name, { kind: 'aws-sdk', action: sdk[1]! });
+    } else {
+      throw new Error(`Task "${name}" has a resource the harness cannot run: ${resource}`);
+    }
+  }
+  const result = { config, template, definition, tasks };
+  synthCache.set(key, result);
+  return result;
+}
+
+/** Every state of a definition, including those inside Parallel branches and Map iterators. */
+export function allStates(definition: { States: Record<string, unknown> }): [string, { Type: string } & Record<string, unknown>][] {
+  const out: [string, { Type: string } & Record<string, unknown>][] = [];
+  for (const [name, raw] of Object.entries(definition.States)) {
+    const state = raw as { Type: string; Branches?: { States: Record<string, unknown> }[] } & Record<string, unknown>;
+    out.push([name, state]);
+    for (const branch of state.Branches ?? []) out.push(...allStates(branch));
+  }
+  return out;
+}
+
+function resolve(value: unknown, template: Template): Json {
+  if (Array.isArray(value)) return value.map((v) => resolve(v, template));
+  if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    if ('Fn::Join' in o) {
+      const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+      return parts.map((p) => String(resolve(p, template))).join(sep);
+    }
+    if ('Ref' in o) {
+      const ref = o.Ref as string;
+      if (PSEUDO[ref]) return PSEUDO[ref];
+      const resource = template.Resources[ref];
+      if (!resource) throw new Error(`Unresolvable Ref ${ref}`);
+      // Refs of SSM parameters resolve to their names, which the workflow passes to GetParameter.
+      const name = resource.Properties?.Name;
+      return typeof name === 'string' ? name : ref;
+    }
+    if ('Fn::GetAtt' in o) {
+      const [id, attr] = o['Fn::GetAtt'] as [string, string];
+      const resource = template.Resources[id];
+      if (!resource) throw new Error(`Unresolvable Fn::GetAtt ${id}.${attr}`);
+      if (resource.Type === 'AWS::Lambda::Function' && attr === 'Arn') return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id}`;
+      return `${id}.${attr}`;
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, resolve(v, template)]));
+  }
+  return value as Json;
+}
+
+export interface TaskFault {
+  /** The error name the task fails with (as Step Functions would report it). */
+  error: string;
+  message?: string;
+  /** How many invocations fail (default: every one). */
+  times?: number;
+}
+
+export interface RunOptions {
+  sim: RdsSimulator;
+  /** The Slack webhook URL (a local server); stored as the webhook secret's value. */
+  slackWebhookUrl: string;
+  /** Value of the skip parameter; `undefined` means the parameter does not exist. Default `false`. */
+  skipFlag?: string | undefined;
+  config?: Record<string, unknown>;
+  executionName?: string;
+  input?: Json;
+  /** Fail these Task states (by name) instead of running them. */
+  taskFaults?: Record<string, TaskFault>;
+  /** Called after every state is entered (with the state's name): lets tests check invariants mid-run. */
+  onStateEntered?: (name: string) => void | Promise<void>;
+  /** Progress printer for the rehearsal. */
+  onEvent?: (event: HarnessEvent) => void;
+}
+
+export interface HarnessEvent {
+  at: Date;
+  type: string;
+  state?: string;
+  stateType?: string;
+  error?: string;
+  cause?: string;
+}
+
+export interface RunResult {
+  status: 'SUCCEEDED' | 'FAILED';
+  output?: Json;
+  error?: string;
+  cause?: string;
+  /** Names of the states entered, in order. */
+  statesEntered: string[];
+  events: HarnessEvent[];
+  /** Invocations per task state. */
+  invocations: Record<string, number>;
+  startedAt: Date;
+  endedAt: Date;
+}
+
+/** Runs the synthesized workflow once, to its end, against the simulator. */
+export async function runWorkflow(options: RunOptions): Promise<RunResult> {
+  const { sim } = options;
+  const workflow = synthesizeWorkflow(options.config);
+  const clock: Clock = { now: () => sim.clock.now() };
+  const executionName = options.executionName ?? `run-${sim.clock.now().toISOString().replace(/[:.]/g, '-')}`;
+  const parameters = new Map<string, string>();
+  if (options.skipFlag !== undefined || !('skipFlag' in options)) {
+    parameters.set(workflow.config.skipParameterName, options.skipFlag ?? 'false');
+  }
+
+  const secrets = new SecretsManagerClient({ region: REGION, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  mockClient(secrets)
+    .on(GetSecretValueCommand, { SecretId: workflow.config.slackWebhookSecretName })
+    .resolves({ SecretString: JSON.stringify({ url: options.slackWebhookUrl }) });
+
+  const handlers = new Map<Step, (env: Record<string, string>) => (event: unknown) => Promise<unknown>>([
+    ['find-snapshot', (env) => findSnapshot({ rds: sim.client(), ids: identifiersFromEnv(env) })],
+    ['capture-staging', (env) => captureStaging({ rds: sim.client(), ids: identifiersFromEnv(env) })],
+    ['restore', (env) => restore({ rds: sim.client(), ids: identifiersFromEnv(env), clock })],
+    ['check-status', () => checkStatus({ rds: sim.client(), clock })],
+    ['verify-restore', () => verifyRestore({ rds: sim.client() })],
+    ['rename', (env) => rename({ rds: sim.client(), ids: identifiersFromEnv(env), clock })],
+    ['delete', (env) => deleteStep({ rds: sim.client(), ids: identifiersFromEnv(env), clock })],
+    ['rollback', (env) => rollback({ rds: sim.client(), ids: identifiersFromEnv(env), clock })],
+    [
+      'notify',
+      (env) =>
+        notify({
+          clock,
+          post: slackPoster(secretReader(secrets, env.SLACK_WEBHOOK_SECRET!)),
+          context: notifyContext(identifiersFromEnv(env), env),
+        }),
+    ],
+  ]);
+
+  const invocations: Record<string, number> = {};
+  const faults = new Map(Object.entries(options.taskFaults ?? {}).map(([k, v]) => [k, { ...v, left: v.times ?? Infinity }]));
+  const localHandlers: Record<string, (input: Json) => Promise<Json>> = {};
+  for (const [name, task] of workflow.tasks) {
+    const run =
+      task.kind === 'lambda' ? handlers.get(task.step)!(task.env) : (input: unknown) => fakeAwsSdk(task.action, input, parameters);
+    localHandlers[name] = async (input) => {
+      invocations[name] = (invocations[name] ?? 0) + 1;
+      await sim.settle();
+      const fault = faults.get(name);
+      if (fault && fault.left > 0) {
+        fault.left -= 1;
+        throw lambdaError(fault.error, fault.message ?? `Injected fault in "${name}"`);
+      }
+      try {
+        return JSON.parse(JSON.stringify((await run(input)) ?? null)) as Json;
+      } catch (err) {
+        if (task.kind === 'aws-sdk') throw err;
+        // Step Functions reports a Lambda error as Error = errorType, Cause = the runtime's JSON.
+        const e = err instanceof Error ? err : new Error(String(err));
+        throw lambdaError(e.name, e.message);
+      }
+    };
+  }
+
+  // Wait states: wait 1 ms of real time (a macrotask boundary, so the event consumer below has advanced the
+  // virtual clock by the state's seconds before the next state runs).
+  const waitStates = allStates(workflow.definition).filter(([, s]) => s.Type === 'Wait');
+  const waitTimeOverrides = Object.fromEntries(waitStates.map(([name]) => [name, 1]));
+  const retryIntervalOverrides = Object.fromEntries(
+    allStates(workflow.definition)
+      .filter(([, s]) => Array.isArray(s.Retry))
+      .map(([name]) => [name, 0]),
+  );
+
+  const machine = new StateMachine(workflow.definition, { validationOptions: { checkArn: true, checkPaths: true } });
+  const startedAt = sim.clock.now();
+  const execution = machine.run((options.input ?? {}) as Json, {
+    overrides: { taskResourceLocalHandlers: localHandlers, waitTimeOverrides, retryIntervalOverrides },
+    context: {
+      Execution: {
+        Id: `arn:aws:states:${REGION}:${ACCOUNT}:execution:StagingDbRestore:${executionName}`,
+        Name: executionName,
+      },
+    },
+  });
+
+  const events: HarnessEvent[] = [];
+  const statesEntered: string[] = [];
+  let pendingWaits = 0;
+  const consume = (async () => {
+    for await (const event of execution.eventLogs) {
+      const e = event as { type: string; state?: { name: string; type: string; input: Json }; Error?: string; Cause?: unknown };
+      const record: HarnessEvent = { at: sim.clock.now(), type: e.type, state: e.state?.name, stateType: e.state?.type };
+      if (e.Error) record.error = e.Error;
+      if (e.Cause !== undefined) record.cause = typeof e.Cause === 'string' ? e.Cause : JSON.stringify(e.Cause);
+      events.push(record);
+      options.onEvent?.(record);
+      if (e.type === 'StateEntered' && e.state) {
+        statesEntered.push(e.state.name);
+        if (e.state.type === 'Wait') {
+          const definition = waitStates.find(([name]) => name === e.state!.name)![1];
+          sim.advance(waitSeconds(definition, e.state.input));
+          pendingWaits += 1;
+        }
+        await options.onStateEntered?.(e.state.name);
+      }
+      if (e.type === 'StateExited' && e.state?.type === 'Wait') pendingWaits -= 1;
+    }
+  })();
+
+  let result: RunResult;
+  try {
+    const output = await execution.result;
+    result = { status: 'SUCCEEDED', output, statesEntered, events, invocations, startedAt, endedAt: sim.clock.now() };
+  } catch (err) {
+    if (!(err instanceof ExecutionError)) throw err;
+    const cause = (err as Error & { cause?: { name?: string; message?: string } }).cause;
+    result = {
+      status: 'FAILED',
+      error: cause?.name,
+      cause: cause?.message,
+      statesEntered,
+      events,
+      invocations,
+      startedAt,
+      endedAt: sim.clock.now(),
+    };
+  }
+  await consume;
+  await sim.settle();
+  if (pendingWaits !== 0) throw new Error(`Harness: ${pendingWaits} Wait state(s) did not complete in order`);
+  result.endedAt = sim.clock.now();
+  return result;
+}
+
+function waitSeconds(state: Record<string, unknown>, input: Json): number {
+  if (typeof state.Seconds === 'number') return state.Seconds;
+  if (typeof state.SecondsPath === 'string') {
+    const [value] = JSONPath({ path: state.SecondsPath, json: input as object, wrap: true }) as unknown[];
+    if (typeof value !== 'number') throw new Error(`Wait SecondsPath ${state.SecondsPath} is not a number: ${String(value)}`);
+    return value;
+  }
+  throw new Error('The harness supports Wait states with Seconds or SecondsPath only');
+}
+
+/** As Step Functions shows a Lambda's error: Error = errorType, Cause = {errorType, errorMessage, trace}. */
+function lambdaError(name: string, message: string): Error {
+  const err = new Error(JSON.stringify({ errorType: name, errorMessage: message, trace: [] }));
+  err.name = name;
+  return err;
+}
+
+/** The `aws-sdk:*` integrations the workflow uses, against in-memory fakes (SDK for Java v2 casing). */
+function fakeAwsSdk(action: string, input: unknown, parameters: Map<string, string>): Json {
+  if (action === 'ssm:getParameter') {
+    const name = (input as { Name?: unknown }).Name;
+    if (typeof name !== 'string') throw namedError('Ssm.ValidationException', 'Name is required');
+    const value = parameters.get(name);
+    if (value === undefined) throw namedError('Ssm.ParameterNotFoundException', `Parameter ${name} not found`);
+    return { Parameter: { Name: name, Type: 'String', Value: value, Version: 1 } };
+  }
+  throw new Error(`The harness has no fake for aws-sdk:${action}`);
+}
+
+function namedError(name: string, message: string): Error {
+  const err = new Error(message);
+  err.name = name;
+  return err;
+}

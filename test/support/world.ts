@@ -1,0 +1,95 @@
+import { DEFAULT_CONFIG } from '../../lib/config';
+import { RdsSimulator, type RdsSimulatorOptions, type SnapshotSeed } from './rds-simulator';
+
+/**
+ * The standard offline world, shaped like Openverse's: production with a month of automated snapshots
+ * (plus manual ones and another instance's, which must be ignored), and staging configured as the plan
+ * describes (single-AZ, not public, three security groups, m5.xlarge, 3000 GB gp2).
+ */
+export const IDS = {
+  production: DEFAULT_CONFIG.productionInstance,
+  staging: DEFAULT_CONFIG.stagingInstance,
+  temporary: DEFAULT_CONFIG.temporaryInstance,
+  old: DEFAULT_CONFIG.oldInstance,
+};
+
+export const STAGING_SECURITY_GROUPS = ['sg-0default000000001', 'sg-0openverse0vpcdb1', 'sg-0stagingdevrds01'];
+
+export interface World {
+  sim: RdsSimulator;
+  productionResourceId: string;
+  stagingResourceId: string;
+  /** The snapshot the workflow should pick. */
+  newestSnapshot: string;
+}
+
+export interface WorldOptions extends RdsSimulatorOptions {
+  /** Replace the default snapshots (seeded in this order: the simulator never sorts). */
+  snapshots?: (start: Date) => SnapshotSeed[];
+  /** Seed no staging instance. */
+  noStaging?: boolean;
+  stagingDeletionProtection?: boolean;
+}
+
+export function createWorld(options: WorldOptions = {}): World {
+  const sim = new RdsSimulator({ start: new Date('2026-12-01T00:00:00Z'), ...options });
+  const start = sim.clock.now();
+  const production = sim.addInstance({
+    identifier: IDS.production,
+    dbInstanceClass: 'db.m5.4xlarge',
+    multiAZ: true,
+    allocatedStorage: 3000,
+    storageType: 'gp2',
+    dbSubnetGroupName: 'openverse-production-db',
+    vpcSecurityGroupIds: ['sg-0production0db0001'],
+    deletionProtection: true,
+    tags: [
+      { Key: 'environment', Value: 'production' },
+      { Key: 'team', Value: 'openverse' },
+    ],
+  });
+  const staging = options.noStaging
+    ? undefined
+    : sim.addInstance({
+        identifier: IDS.staging,
+        dbInstanceClass: 'db.m5.xlarge',
+        multiAZ: false,
+        availabilityZone: 'us-east-1c',
+        allocatedStorage: 3000,
+        storageType: 'gp2',
+        publiclyAccessible: false,
+        dbSubnetGroupName: 'default-vpc-subnets',
+        vpcSecurityGroupIds: STAGING_SECURITY_GROUPS,
+        dbParameterGroupName: 'openverse-staging-pg18',
+        deletionProtection: options.stagingDeletionProtection ?? false,
+        backupRetentionPeriod: 7,
+        tags: [
+          { Key: 'environment', Value: 'staging' },
+          { Key: 'team', Value: 'openverse' },
+        ],
+      });
+
+  const day = 24 * 3600 * 1000;
+  const seeds =
+    options.snapshots?.(start) ??
+    [3, 1, 2, 0.5].map((daysAgo) => ({
+      identifier: `rds:${IDS.production}-${new Date(start.getTime() - daysAgo * day).toISOString().slice(0, 16).replace(/[T:]/g, '-')}`,
+      instanceIdentifier: IDS.production,
+      snapshotType: 'automated' as const,
+      createTime: new Date(start.getTime() - daysAgo * day),
+    }));
+  for (const seed of seeds) sim.addSnapshot(seed);
+  // Distractors: a newer manual snapshot of production and a newer automated one of staging.
+  if (!options.snapshots) {
+    sim.addSnapshot({ identifier: 'prod-before-migration', instanceIdentifier: IDS.production, snapshotType: 'manual', createTime: new Date(start.getTime() - 3600_000) });
+    if (staging) sim.addSnapshot({ identifier: `rds:${IDS.staging}-latest`, instanceIdentifier: IDS.staging, snapshotType: 'automated', createTime: new Date(start.getTime() - 1800_000) });
+  }
+  const automated = seeds.filter((s) => (s.snapshotType ?? 'automated') === 'automated' && s.instanceIdentifier === IDS.production);
+  const newest = automated.reduce((a, b) => ((b.createTime?.getTime() ?? 0) > (a.createTime?.getTime() ?? 0) ? b : a), automated[0]!);
+  return {
+    sim,
+    productionResourceId: production.resourceId,
+    stagingResourceId: staging?.resourceId ?? '',
+    newestSnapshot: newest?.identifier ?? '',
+  };
+}
