@@ -11,7 +11,10 @@ export const STACK_NAME = 'StagingDbRestore';
  * creates the stack. Shared by bin/app.ts, the tests and the offline harness, so all three synthesize the
  * same thing.
  */
-export function buildApp(props: AppProps = {}, override?: unknown): { app: App; stack: StagingDbRestoreStack; config: RestoreConfig } {
+export function buildApp(
+  props: AppProps = {},
+  override?: unknown,
+): { app: App; stack: StagingDbRestoreStack; config: RestoreConfig } {
   const app = new App(props);
   const config = loadConfig(override ?? app.node.tryGetContext(CONFIG_CONTEXT_KEY) ?? {});
   const stack = new StagingDbRestoreStack(app, STACK_NAME, {

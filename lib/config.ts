@@ -112,9 +112,11 @@ export function loadConfig(raw: unknown = {}): RestoreConfig {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.length ? issue.path.join('.') : 'staging-db-restore';
-    const problem =
-      issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message;
-    throw new ConfigError(issue.code === 'unrecognized_keys' && issue.path.length === 0 ? issue.keys[0]! : field, problem);
+    const problem = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message;
+    throw new ConfigError(
+      issue.code === 'unrecognized_keys' && issue.path.length === 0 ? issue.keys[0]! : field,
+      problem,
+    );
   }
   const config = parsed.data;
 
@@ -131,7 +133,8 @@ export function loadConfig(raw: unknown = {}): RestoreConfig {
   for (const field of ['productionInstance', ...NON_PRODUCTION] as const) {
     const key = config[field].toLowerCase();
     const other = seen.get(key);
-    if (other) throw new ConfigError(field, `"${config[field]}" is the same instance as ${other} (RDS names ignore case)`);
+    if (other)
+      throw new ConfigError(field, `"${config[field]}" is the same instance as ${other} (RDS names ignore case)`);
     seen.set(key, field);
   }
   validateSchedule(config.schedule);
@@ -181,7 +184,10 @@ export function validateSchedule(schedule: string): void {
   if (!cron) throw new ConfigError('schedule', `"${schedule}" is neither cron(...) nor rate(...)`);
   const fields = cron[1]!.trim().split(/\s+/);
   if (fields.length !== 6) {
-    throw new ConfigError('schedule', `cron needs 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`);
+    throw new ConfigError(
+      'schedule',
+      `cron needs 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`,
+    );
   }
   const [minutes, hours, dom, month, dow, year] = fields as [string, string, string, string, string, string];
   checkCronField('minutes', minutes, 0, 59);

@@ -151,7 +151,9 @@ export class RestoreFunctions extends Construct {
 
     const checkStatus = make('check-status');
     checkStatus.addToRolePolicy(allow(['rds:DescribeDBInstances'], nonProduction));
-    checkStatus.addToRolePolicy(allow(['rds:DescribeDBSnapshots'], [dbArn(config.productionInstance), productionSnapshots]));
+    checkStatus.addToRolePolicy(
+      allow(['rds:DescribeDBSnapshots'], [dbArn(config.productionInstance), productionSnapshots]),
+    );
 
     const verifyRestore = make('verify-restore');
     verifyRestore.addToRolePolicy(allow(['rds:DescribeDBInstances'], [dbArn(config.temporaryInstance)]));

@@ -46,8 +46,12 @@ export async function captureStaging(deps: CaptureStagingDeps): Promise<StagingC
   };
 }
 
-export const makeHandler = defineStep('capture-staging', z.object({}).passthrough(), async (_input, deps: CaptureStagingDeps, log) => {
-  const staging = await captureStaging(deps);
-  log.info('Captured staging configuration', { staging: staging.identifier, resourceId: staging.resourceId });
-  return staging;
-});
+export const makeHandler = defineStep(
+  'capture-staging',
+  z.object({}).passthrough(),
+  async (_input, deps: CaptureStagingDeps, log) => {
+    const staging = await captureStaging(deps);
+    log.info('Captured staging configuration', { staging: staging.identifier, resourceId: staging.resourceId });
+    return staging;
+  },
+);

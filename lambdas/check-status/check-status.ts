@@ -8,7 +8,13 @@ import {
   TERMINAL_INSTANCE_STATUSES,
   TERMINAL_SNAPSHOT_STATUSES,
 } from '../shared/contract';
-import { errorName, InstanceFailedError, SnapshotFailedError, UnexpectedInstanceError, WaitTimedOutError } from '../shared/errors';
+import {
+  errorName,
+  InstanceFailedError,
+  SnapshotFailedError,
+  UnexpectedInstanceError,
+  WaitTimedOutError,
+} from '../shared/errors';
 import { defineStep } from '../shared/handler';
 import { describeInstance } from '../shared/rds-read';
 import { settle } from '../shared/settle';
@@ -33,7 +39,10 @@ export async function checkStatus(input: PollInput, deps: CheckStatusDeps): Prom
   const { target, bound, previous } = input;
   const now = deps.clock.now();
   const startedAt = previous?.startedAt ?? now.toISOString();
-  const seen = target.kind === 'snapshot' ? await observeSnapshot(deps.rds, target.identifier) : await observeInstance(deps.rds, target);
+  const seen =
+    target.kind === 'snapshot'
+      ? await observeSnapshot(deps.rds, target.identifier)
+      : await observeInstance(deps.rds, target);
 
   let done: boolean;
   let settleState = { availableSince: null as string | null, sawReboot: false };
@@ -91,7 +100,10 @@ async function observeSnapshot(rds: RDSClient, identifier: string): Promise<Obse
   }
 }
 
-async function observeInstance(rds: RDSClient, target: Extract<PollInput['target'], { kind: 'instance' }>): Promise<Observation> {
+async function observeInstance(
+  rds: RDSClient,
+  target: Extract<PollInput['target'], { kind: 'instance' }>,
+): Promise<Observation> {
   const db = await describeInstance(rds, target.identifier);
   if (db) {
     if (target.resourceId && db.DbiResourceId !== target.resourceId) {
@@ -99,20 +111,37 @@ async function observeInstance(rds: RDSClient, target: Extract<PollInput['target
         `${target.identifier} is held by ${db.DbiResourceId}, not by the expected instance ${target.resourceId}`,
       );
     }
-    return { status: db.DBInstanceStatus ?? 'unknown', resourceId: db.DbiResourceId ?? null, seenAs: target.identifier };
+    return {
+      status: db.DBInstanceStatus ?? 'unknown',
+      resourceId: db.DbiResourceId ?? null,
+      seenAs: target.identifier,
+    };
   }
   if (target.previousIdentifier) {
     // Not under the new name yet: still under the old one, or hidden mid-rename (both not found).
     const before = await describeInstance(rds, target.previousIdentifier);
     if (before && (!target.resourceId || before.DbiResourceId === target.resourceId)) {
-      return { status: before.DBInstanceStatus ?? 'unknown', resourceId: before.DbiResourceId ?? null, seenAs: target.previousIdentifier };
+      return {
+        status: before.DBInstanceStatus ?? 'unknown',
+        resourceId: before.DbiResourceId ?? null,
+        seenAs: target.previousIdentifier,
+      };
     }
   }
   return { status: 'not-found', resourceId: target.resourceId ?? null, seenAs: null };
 }
 
-export const makeHandler = defineStep('check-status', pollInputSchema, async (input, deps: CheckStatusDeps, log: Logger) => {
-  const result = await checkStatus(input, deps);
-  log.info('Polled', { target: input.target.identifier, status: result.status, seenAs: result.seenAs, done: result.done });
-  return result;
-});
+export const makeHandler = defineStep(
+  'check-status',
+  pollInputSchema,
+  async (input, deps: CheckStatusDeps, log: Logger) => {
+    const result = await checkStatus(input, deps);
+    log.info('Polled', {
+      target: input.target.identifier,
+      status: result.status,
+      seenAs: result.seenAs,
+      done: result.done,
+    });
+    return result;
+  },
+);

@@ -25,16 +25,22 @@ export const deleteEventSchema = z.object({
  * kept (DeleteAutomatedBackups false) so it stays recoverable for their retention. Deletion protection, if
  * staging had it, is turned off first. Already gone counts as done (a retried call).
  */
-export async function deleteInstance(input: z.infer<typeof deleteEventSchema>, deps: DeleteDeps): Promise<DeleteResult> {
+export async function deleteInstance(
+  input: z.infer<typeof deleteEventSchema>,
+  deps: DeleteDeps,
+): Promise<DeleteResult> {
   const guard = new RdsGuard(deps.rds, deps.ids);
   const identifier = guard.check(input.identifier, ['temporary', 'old'], 'delete target');
   const requestedAt = deps.clock.now().toISOString();
   const db = await describeInstance(deps.rds, identifier);
   if (!db) return { identifier, resourceId: input.resourceId, requestedAt, alreadyGone: true };
   if (db.DbiResourceId !== input.resourceId) {
-    throw new UnexpectedInstanceError(`${identifier} is ${db.DbiResourceId}, not the expected ${input.resourceId}; not deleting it`);
+    throw new UnexpectedInstanceError(
+      `${identifier} is ${db.DbiResourceId}, not the expected ${input.resourceId}; not deleting it`,
+    );
   }
-  if (db.DBInstanceStatus === 'deleting') return { identifier, resourceId: input.resourceId, requestedAt, alreadyGone: false };
+  if (db.DBInstanceStatus === 'deleting')
+    return { identifier, resourceId: input.resourceId, requestedAt, alreadyGone: false };
   if (db.DeletionProtection) await guard.disableDeletionProtection(identifier);
   await guard.delete(identifier);
   return { identifier, resourceId: input.resourceId, requestedAt, alreadyGone: false };

@@ -73,9 +73,12 @@ export function toSnapshotInfo(s: DBSnapshot): SnapshotInfo {
   };
 }
 
-export const makeHandler = defineStep('find-snapshot', z.object({}).passthrough(), (_input, deps: FindSnapshotDeps, log) =>
-  findLatestSnapshot(deps).then((snapshot) => {
-    log.info('Chose production snapshot', { snapshot: snapshot.identifier, status: snapshot.status });
-    return snapshot;
-  }),
+export const makeHandler = defineStep(
+  'find-snapshot',
+  z.object({}).passthrough(),
+  (_input, deps: FindSnapshotDeps, log) =>
+    findLatestSnapshot(deps).then((snapshot) => {
+      log.info('Chose production snapshot', { snapshot: snapshot.identifier, status: snapshot.status });
+      return snapshot;
+    }),
 );

@@ -77,7 +77,8 @@ function failedMessage(input: NotifyInput, ctx: MessageContext, footer: string):
         ? `\`${ctx.stagingInstance}\` is the original staging instance, unchanged data.`
         : `\`${ctx.stagingInstance}\` is in state "${str(rollback.stagingHolds)}".`;
     lines.push(`Rollback: ${rollback.actions?.length ? rollback.actions.join('; ') : 'nothing to undo'}. ${holds}`);
-    if (rollback.leftovers?.length) lines.push(`Left in place (not created by this run): ${rollback.leftovers.join(', ')}.`);
+    if (rollback.leftovers?.length)
+      lines.push(`Left in place (not created by this run): ${rollback.leftovers.join(', ')}.`);
   }
   lines.push(footer);
   return lines.join('\n');

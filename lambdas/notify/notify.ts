@@ -15,7 +15,10 @@ export interface NotifyDeps {
 export const notifyResultSchema = z.object({ event: z.string(), sentAt: z.string() });
 
 /** Plan steps 1, 8 and 13: tell the people who depend on staging. */
-export async function notify(input: z.infer<typeof notifyInputSchema>, deps: NotifyDeps): Promise<z.infer<typeof notifyResultSchema>> {
+export async function notify(
+  input: z.infer<typeof notifyInputSchema>,
+  deps: NotifyDeps,
+): Promise<z.infer<typeof notifyResultSchema>> {
   const now = deps.clock.now();
   await deps.post(buildMessage(input, { ...deps.context, now }));
   return { event: input.event, sentAt: now.toISOString() };

@@ -40,7 +40,8 @@ export function webhookUrl(secret: string): string {
     }
     url = typeof parsed.url === 'string' ? parsed.url : typeof parsed.webhookUrl === 'string' ? parsed.webhookUrl : '';
   }
-  if (!/^https?:\/\/\S+$/.test(url)) throw new SlackError('The Slack webhook secret does not hold a URL (bare or {"url": ...})');
+  if (!/^https?:\/\/\S+$/.test(url))
+    throw new SlackError('The Slack webhook secret does not hold a URL (bare or {"url": ...})');
   return url;
 }
 

@@ -25,7 +25,10 @@ export const renameEventSchema = z.object({
  * Plan steps 7 and 9: rename with ApplyImmediately. Checks first that `from` holds the expected instance and
  * is available and that `to` is free, so a refused rename fails with a message that says why.
  */
-export async function renameInstance(input: z.infer<typeof renameEventSchema>, deps: RenameDeps): Promise<RenameResult> {
+export async function renameInstance(
+  input: z.infer<typeof renameEventSchema>,
+  deps: RenameDeps,
+): Promise<RenameResult> {
   const guard = new RdsGuard(deps.rds, deps.ids);
   const from = guard.check(input.from, ['staging', 'temporary', 'old'], 'rename source');
   const to = guard.check(input.to, ['staging', 'temporary', 'old'], 'rename target');
@@ -38,7 +41,8 @@ export async function renameInstance(input: z.infer<typeof renameEventSchema>, d
     throw new PreconditionFailedError(`Cannot rename ${from}: it is "${source.DBInstanceStatus}", not available`);
   }
   const holder = await describeInstance(deps.rds, to);
-  if (holder) throw new PreconditionFailedError(`Cannot rename ${from} to ${to}: ${to} is taken (${holder.DbiResourceId})`);
+  if (holder)
+    throw new PreconditionFailedError(`Cannot rename ${from} to ${to}: ${to} is taken (${holder.DbiResourceId})`);
 
   const requestedAt = deps.clock.now().toISOString();
   await guard.rename(from, to);

@@ -21,8 +21,19 @@ export interface RollbackDeps {
 }
 
 /** Statuses in which RDS accepts DeleteDBInstance for the instance we created. */
-const DELETABLE = new Set(['available', 'creating', 'backing-up', 'failed', 'incompatible-restore', 'incompatible-parameters',
-  'incompatible-network', 'restore-error', 'storage-full', 'inaccessible-encryption-credentials', 'stopped']);
+const DELETABLE = new Set([
+  'available',
+  'creating',
+  'backing-up',
+  'failed',
+  'incompatible-restore',
+  'incompatible-parameters',
+  'incompatible-network',
+  'restore-error',
+  'storage-full',
+  'inaccessible-encryption-credentials',
+  'stopped',
+]);
 
 /** RDS answers that mean "not now, the instance or name is still moving": wait and look again. */
 const NOT_NOW = new Set<string>([RDS_ERRORS.invalidState, RDS_ERRORS.alreadyExists, RDS_ERRORS.instanceNotFound]);
@@ -97,14 +108,21 @@ export async function rollbackStep(input: RollbackInput, deps: RollbackDeps): Pr
     // The original is under the staging name. Settled? Then remove what this run created.
     const status = atStaging.db.DBInstanceStatus ?? 'unknown';
     const pendingRename = Boolean(atStaging.db.PendingModifiedValues?.DBInstanceIdentifier);
-    const s = settle(previous, pendingRename ? 'modifying' : status, now, input.outageStarted ? input.bound.settleSeconds : 0);
+    const s = settle(
+      previous,
+      pendingRename ? 'modifying' : status,
+      now,
+      input.outageStarted ? input.bound.settleSeconds : 0,
+    );
     settleState = { availableSince: s.availableSince, sawReboot: s.sawReboot };
     if (!s.settled) {
       action = `Waiting for the original instance under ${ids.staging} to settle (${pendingRename ? 'rename pending' : status})`;
     } else if (newElsewhere && DELETABLE.has(newElsewhere.db.DBInstanceStatus ?? '')) {
       const name = newElsewhere.name;
       action = await attempt(`Deleting the new instance ${name} (${newElsewhere.db.DbiResourceId})`, () =>
-        newElsewhere.db.DeletionProtection ? guard.disableDeletionProtection(name).then(() => guard.delete(name)) : guard.delete(name),
+        newElsewhere.db.DeletionProtection
+          ? guard.disableDeletionProtection(name).then(() => guard.delete(name))
+          : guard.delete(name),
       );
     } else if (newElsewhere) {
       action = `Waiting for the new instance ${newElsewhere.name} (${newElsewhere.db.DBInstanceStatus}) to be deleted`;
@@ -130,7 +148,9 @@ export async function rollbackStep(input: RollbackInput, deps: RollbackDeps): Pr
 
   const elapsed = (now.getTime() - Date.parse(startedAt)) / 1000;
   if (!done && elapsed >= input.bound.maxSeconds) {
-    throw new RollbackStuckError(`Rollback did not finish within ${Math.round(input.bound.maxSeconds / 60)} min; last: ${action}`);
+    throw new RollbackStuckError(
+      `Rollback did not finish within ${Math.round(input.bound.maxSeconds / 60)} min; last: ${action}`,
+    );
   }
   const stagingHolds = atStaging?.owner === 'new' ? 'new' : atStaging ? 'original' : 'missing';
   return {

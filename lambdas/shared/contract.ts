@@ -89,7 +89,16 @@ export const EMPTY_SLOT = {};
 
 /** `schema`, or an empty slot (`{}`), null or absent, read as null. */
 export function slot<T extends z.ZodType>(schema: T) {
-  return z.union([schema, z.object({}).strict().transform(() => null)]).nullable().optional();
+  return z
+    .union([
+      schema,
+      z
+        .object({})
+        .strict()
+        .transform(() => null),
+    ])
+    .nullable()
+    .optional();
 }
 
 export const tagSchema = z.object({ Key: z.string(), Value: z.string() });
@@ -267,7 +276,14 @@ export const rollbackInputSchema = z.object({
 export type RollbackInput = z.infer<typeof rollbackInputSchema>;
 
 export const OUTAGE_EVENTS = ['outage-starting', 'outage-over'] as const;
-export const NOTIFY_EVENTS = ['skipped', 'outage-starting', 'outage-over', 'succeeded', 'failed', 'swap-kept-cleanup-failed'] as const;
+export const NOTIFY_EVENTS = [
+  'skipped',
+  'outage-starting',
+  'outage-over',
+  'succeeded',
+  'failed',
+  'swap-kept-cleanup-failed',
+] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
 /** Input of the Slack step; `details` is free-form but small (the handler picks what it prints). */

@@ -35,7 +35,9 @@ export class RdsGuard {
   }
 
   /** Restore a snapshot. The target must be the temporary identifier. */
-  async restore(input: RestoreDBInstanceFromDBSnapshotCommandInput): Promise<RestoreDBInstanceFromDBSnapshotCommandOutput> {
+  async restore(
+    input: RestoreDBInstanceFromDBSnapshotCommandInput,
+  ): Promise<RestoreDBInstanceFromDBSnapshotCommandOutput> {
     const target = this.check(input.DBInstanceIdentifier, ['temporary'], 'restore target');
     return this.rds.send(new RestoreDBInstanceFromDBSnapshotCommand({ ...input, DBInstanceIdentifier: target }));
   }
@@ -46,7 +48,11 @@ export class RdsGuard {
     const target = this.check(to, ['staging', 'temporary', 'old'], 'rename target');
     if (source === target) throw new GuardRefusedError(`Refusing to rename ${source} to itself`);
     return this.rds.send(
-      new ModifyDBInstanceCommand({ DBInstanceIdentifier: source, NewDBInstanceIdentifier: target, ApplyImmediately: true }),
+      new ModifyDBInstanceCommand({
+        DBInstanceIdentifier: source,
+        NewDBInstanceIdentifier: target,
+        ApplyImmediately: true,
+      }),
     );
   }
 
@@ -65,7 +71,11 @@ export class RdsGuard {
   async delete(identifier: string): Promise<DeleteDBInstanceCommandOutput> {
     const target = this.check(identifier, ['temporary', 'old'], 'delete target');
     return this.rds.send(
-      new DeleteDBInstanceCommand({ DBInstanceIdentifier: target, SkipFinalSnapshot: true, DeleteAutomatedBackups: false }),
+      new DeleteDBInstanceCommand({
+        DBInstanceIdentifier: target,
+        SkipFinalSnapshot: true,
+        DeleteAutomatedBackups: false,
+      }),
     );
   }
 

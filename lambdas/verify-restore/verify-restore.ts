@@ -20,22 +20,39 @@ export const verifyEventSchema = z.object({
  * After the restore, before any outage: the new instance must match staging's captured configuration
  * (class, storage, network, groups, tags...). A mismatch fails here, while staging is still untouched.
  */
-export async function verifyRestore(input: z.infer<typeof verifyEventSchema>, deps: VerifyRestoreDeps): Promise<VerifyResult> {
+export async function verifyRestore(
+  input: z.infer<typeof verifyEventSchema>,
+  deps: VerifyRestoreDeps,
+): Promise<VerifyResult> {
   const db = await describeInstance(deps.rds, input.identifier);
   if (!db) throw new UnexpectedInstanceError(`The restored instance ${input.identifier} has disappeared`);
   if (input.resourceId && db.DbiResourceId !== input.resourceId) {
-    throw new UnexpectedInstanceError(`${input.identifier} is ${db.DbiResourceId}, not the restored ${input.resourceId}`);
+    throw new UnexpectedInstanceError(
+      `${input.identifier} is ${db.DbiResourceId}, not the restored ${input.resourceId}`,
+    );
   }
   const mismatches = compareConfig(input.staging, db);
   if (mismatches.length) {
-    const list = mismatches.map((m) => `${m.field}: staging ${JSON.stringify(m.expected)}, new ${JSON.stringify(m.actual)}`);
+    const list = mismatches.map(
+      (m) => `${m.field}: staging ${JSON.stringify(m.expected)}, new ${JSON.stringify(m.actual)}`,
+    );
     throw new ConfigMismatchError(`The restored instance differs from staging: ${list.join('; ')}`);
   }
-  return { identifier: input.identifier, checkedFields: [...Object.keys(input.staging.config), ...input.staging.tags.map((t) => `Tags.${t.Key}`)] };
+  return {
+    identifier: input.identifier,
+    checkedFields: [...Object.keys(input.staging.config), ...input.staging.tags.map((t) => `Tags.${t.Key}`)],
+  };
 }
 
-export const makeHandler = defineStep('verify-restore', verifyEventSchema, async (input, deps: VerifyRestoreDeps, log) => {
-  const result = await verifyRestore(input, deps);
-  log.info('Restored instance matches staging', { identifier: input.identifier, fields: result.checkedFields.length });
-  return result;
-});
+export const makeHandler = defineStep(
+  'verify-restore',
+  verifyEventSchema,
+  async (input, deps: VerifyRestoreDeps, log) => {
+    const result = await verifyRestore(input, deps);
+    log.info('Restored instance matches staging', {
+      identifier: input.identifier,
+      fields: result.checkedFields.length,
+    });
+    return result;
+  },
+);

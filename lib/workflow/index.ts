@@ -35,9 +35,20 @@ export interface RestoreWorkflowProps {
 }
 
 /** Errors after which a read-only or idempotent step is worth running again: nothing was done. */
-const TRANSIENT_ERRORS = ['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'Lambda.Unknown', 'States.Timeout'];
+const TRANSIENT_ERRORS = [
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'Lambda.Unknown',
+  'States.Timeout',
+];
 /** Read-only and idempotent steps: retry transient errors a few times, backing off. */
-const RETRY_TRANSIENT: sfn.RetryProps = { errors: TRANSIENT_ERRORS, interval: Duration.seconds(5), maxAttempts: 3, backoffRate: 2 };
+const RETRY_TRANSIENT: sfn.RetryProps = {
+  errors: TRANSIENT_ERRORS,
+  interval: Duration.seconds(5),
+  maxAttempts: 3,
+  backoffRate: 2,
+};
 /** Mutating steps: only retry when RDS throttled the request, which means it was not carried out. */
 const RETRY_THROTTLED: sfn.RetryProps = {
   errors: ['Throttling', 'ThrottlingException', 'RequestLimitExceeded'],
@@ -46,7 +57,12 @@ const RETRY_THROTTLED: sfn.RetryProps = {
   backoffRate: 2,
 };
 /** Slack is best effort: retry, then carry on without it (a Slack outage must not stop a restore). */
-const RETRY_NOTIFY: sfn.RetryProps = { errors: ['States.ALL'], interval: Duration.seconds(5), maxAttempts: 2, backoffRate: 2 };
+const RETRY_NOTIFY: sfn.RetryProps = {
+  errors: ['States.ALL'],
+  interval: Duration.seconds(5),
+  maxAttempts: 2,
+  backoffRate: 2,
+};
 /** Lambda functions time out after 1 minute; the task gives them a little longer. */
 const TASK_TIMEOUT = Duration.seconds(90);
 
@@ -198,7 +214,10 @@ export class RestoreWorkflow extends Construct {
       resultSelector: { 'snapshot.$': '$[0].found.snapshot', 'staging.$': '$[1].found.staging' },
       resultPath: '$.found',
     });
-    prepare.branch(this.findSnapshot(), this.lambda(STATE.captureStaging, 'capture-staging', {}, '$.found.staging', RETRY_TRANSIENT));
+    prepare.branch(
+      this.findSnapshot(),
+      this.lambda(STATE.captureStaging, 'capture-staging', {}, '$.found.staging', RETRY_TRANSIENT),
+    );
     this.catchInto(prepare, false);
 
     const restore = this.lambda(
@@ -370,16 +389,24 @@ export class RestoreWorkflow extends Construct {
         execution: EXECUTION,
         'staging.$': '$.found.staging',
         'outageStarted.$': '$.failedAt.outageStarted',
-        bound: { maxSeconds: bound.maxMinutes * 60, pollSeconds: bound.pollSeconds, settleSeconds: c.renameSettleSeconds },
+        bound: {
+          maxSeconds: bound.maxMinutes * 60,
+          pollSeconds: bound.pollSeconds,
+          settleSeconds: c.renameSettleSeconds,
+        },
         'previous.$': '$.rollback',
       },
       '$.rollback',
       RETRY_TRANSIENT,
     );
     step.addCatch(report, { resultPath: '$.rollbackError' });
-    const wait = new sfn.Wait(this, STATE.waitRollback, { time: sfn.WaitTime.secondsPath('$.rollback.nextPollSeconds') });
+    const wait = new sfn.Wait(this, STATE.waitRollback, {
+      time: sfn.WaitTime.secondsPath('$.rollback.nextPollSeconds'),
+    });
     step.next(
-      new sfn.Choice(this, STATE.isRolledBack).when(sfn.Condition.booleanEquals('$.rollback.done', false), wait).otherwise(report),
+      new sfn.Choice(this, STATE.isRolledBack)
+        .when(sfn.Condition.booleanEquals('$.rollback.done', false), wait)
+        .otherwise(report),
     );
     wait.next(step);
     return step;

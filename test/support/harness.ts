@@ -64,7 +64,9 @@ export function synthesizeWorkflow(configOverride?: Record<string, unknown>): Sy
   const template = app.synth().getStackByName(STACK_NAME).template as Template;
   const machines = Object.values(template.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
   if (machines.length !== 1) throw new Error(`Expected one state machine in the template, found ${machines.length}`);
-  const definition = JSON.parse(resolve(machines[0]!.Properties!.DefinitionString, template) as string) as StateMachineDefinition;
+  const definition = JSON.parse(
+    resolve(machines[0]!.Properties!.DefinitionString, template) as string,
+  ) as StateMachineDefinition;
 
   const tasks: SynthesizedWorkflow['tasks'] = new Map();
   for (const [name, state] of allStates(definition)) {
@@ -73,7 +75,8 @@ export function synthesizeWorkflow(configOverride?: Record<string, unknown>): Sy
     const fn = /^arn:aws:lambda:[^:]+:\d+:function:(.+)$/.exec(resource);
     const sdk = /^arn:aws:states:::aws-sdk:(.+)$/.exec(resource);
     if (fn) {
-      const env = (template.Resources[fn[1]!]?.Properties?.Environment as { Variables?: Record<string, string> })?.Variables;
+      const env = (template.Resources[fn[1]!]?.Properties?.Environment as { Variables?: Record<string, string> })
+        ?.Variables;
       const step = env?.[STEP_ENV] as Step | undefined;
       if (!env || !step) throw new Error(`Task "${name}" calls ${fn[1]}, which has no ${STEP_ENV} in its environment`);
       tasks.set(name, { kind: 'lambda', step, env });
@@ -89,7 +92,9 @@ export function synthesizeWorkflow(configOverride?: Record<string, unknown>): Sy
 }
 
 /** Every state of a definition, including those inside Parallel branches and Map iterators. */
-export function allStates(definition: { States: Record<string, unknown> }): [string, { Type: string } & Record<string, unknown>][] {
+export function allStates(definition: {
+  States: Record<string, unknown>;
+}): [string, { Type: string } & Record<string, unknown>][] {
   const out: [string, { Type: string } & Record<string, unknown>][] = [];
   for (const [name, raw] of Object.entries(definition.States)) {
     const state = raw as { Type: string; Branches?: { States: Record<string, unknown> }[] } & Record<string, unknown>;
@@ -120,7 +125,8 @@ function resolve(value: unknown, template: Template): Json {
       const [id, attr] = o['Fn::GetAtt'] as [string, string];
       const resource = template.Resources[id];
       if (!resource) throw new Error(`Unresolvable Fn::GetAtt ${id}.${attr}`);
-      if (resource.Type === 'AWS::Lambda::Function' && attr === 'Arn') return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id}`;
+      if (resource.Type === 'AWS::Lambda::Function' && attr === 'Arn')
+        return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id}`;
       return `${id}.${attr}`;
     }
     return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, resolve(v, template)]));
@@ -213,11 +219,15 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   ]);
 
   const invocations: Record<string, number> = {};
-  const faults = new Map(Object.entries(options.taskFaults ?? {}).map(([k, v]) => [k, { ...v, left: v.times ?? Infinity }]));
+  const faults = new Map(
+    Object.entries(options.taskFaults ?? {}).map(([k, v]) => [k, { ...v, left: v.times ?? Infinity }]),
+  );
   const localHandlers: Record<string, (input: Json) => Promise<Json>> = {};
   for (const [name, task] of workflow.tasks) {
     const run =
-      task.kind === 'lambda' ? handlers.get(task.step)!(task.env) : (input: unknown) => fakeAwsSdk(task.action, input, parameters);
+      task.kind === 'lambda'
+        ? handlers.get(task.step)!(task.env)
+        : (input: unknown) => fakeAwsSdk(task.action, input, parameters);
     localHandlers[name] = async (input) => {
       invocations[name] = (invocations[name] ?? 0) + 1;
       await sim.settle();
@@ -264,8 +274,18 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   let pendingWaits = 0;
   const consume = (async () => {
     for await (const event of execution.eventLogs) {
-      const e = event as { type: string; state?: { name: string; type: string; input: Json }; Error?: string; Cause?: unknown };
-      const record: HarnessEvent = { at: sim.clock.now(), type: e.type, state: e.state?.name, stateType: e.state?.type };
+      const e = event as {
+        type: string;
+        state?: { name: string; type: string; input: Json };
+        Error?: string;
+        Cause?: unknown;
+      };
+      const record: HarnessEvent = {
+        at: sim.clock.now(),
+        type: e.type,
+        state: e.state?.name,
+        stateType: e.state?.type,
+      };
       if (e.Error) record.error = e.Error;
       if (e.Cause !== undefined) record.cause = typeof e.Cause === 'string' ? e.Cause : JSON.stringify(e.Cause);
       events.push(record);
@@ -312,7 +332,8 @@ function waitSeconds(state: Record<string, unknown>, input: Json): number {
   if (typeof state.Seconds === 'number') return state.Seconds;
   if (typeof state.SecondsPath === 'string') {
     const [value] = JSONPath({ path: state.SecondsPath, json: input as object, wrap: true }) as unknown[];
-    if (typeof value !== 'number') throw new Error(`Wait SecondsPath ${state.SecondsPath} is not a number: ${String(value)}`);
+    if (typeof value !== 'number')
+      throw new Error(`Wait SecondsPath ${state.SecondsPath} is not a number: ${String(value)}`);
     return value;
   }
   throw new Error('The harness supports Wait states with Seconds or SecondsPath only');

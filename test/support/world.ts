@@ -81,11 +81,27 @@ export function createWorld(options: WorldOptions = {}): World {
   for (const seed of seeds) sim.addSnapshot(seed);
   // Distractors: a newer manual snapshot of production and a newer automated one of staging.
   if (!options.snapshots) {
-    sim.addSnapshot({ identifier: 'prod-before-migration', instanceIdentifier: IDS.production, snapshotType: 'manual', createTime: new Date(start.getTime() - 3600_000) });
-    if (staging) sim.addSnapshot({ identifier: `rds:${IDS.staging}-latest`, instanceIdentifier: IDS.staging, snapshotType: 'automated', createTime: new Date(start.getTime() - 1800_000) });
+    sim.addSnapshot({
+      identifier: 'prod-before-migration',
+      instanceIdentifier: IDS.production,
+      snapshotType: 'manual',
+      createTime: new Date(start.getTime() - 3600_000),
+    });
+    if (staging)
+      sim.addSnapshot({
+        identifier: `rds:${IDS.staging}-latest`,
+        instanceIdentifier: IDS.staging,
+        snapshotType: 'automated',
+        createTime: new Date(start.getTime() - 1800_000),
+      });
   }
-  const automated = seeds.filter((s) => (s.snapshotType ?? 'automated') === 'automated' && s.instanceIdentifier === IDS.production);
-  const newest = automated.reduce((a, b) => ((b.createTime?.getTime() ?? 0) > (a.createTime?.getTime() ?? 0) ? b : a), automated[0]!);
+  const automated = seeds.filter(
+    (s) => (s.snapshotType ?? 'automated') === 'automated' && s.instanceIdentifier === IDS.production,
+  );
+  const newest = automated.reduce(
+    (a, b) => ((b.createTime?.getTime() ?? 0) > (a.createTime?.getTime() ?? 0) ? b : a),
+    automated[0]!,
+  );
   return {
     sim,
     productionResourceId: production.resourceId,
