@@ -83,7 +83,7 @@ export async function rollbackStep(input: RollbackInput, deps: RollbackDeps): Pr
       actions.push(what);
       return what;
     } catch (err) {
-      if (NOT_NOW.has(errorName(err) ?? '')) return `Waiting: ${what} was refused for now (${errorName(err)})`;
+      if (NOT_NOW.has(errorName(err) ?? '')) return `Waiting: RDS refused this for now (${errorName(err)}): ${what}`;
       throw err;
     }
   };
@@ -119,7 +119,7 @@ export async function rollbackStep(input: RollbackInput, deps: RollbackDeps): Pr
       action = `Waiting for the original instance under ${ids.staging} to settle (${pendingRename ? 'rename pending' : status})`;
     } else if (newElsewhere && DELETABLE.has(newElsewhere.db.DBInstanceStatus ?? '')) {
       const name = newElsewhere.name;
-      action = await attempt(`Deleting the new instance ${name} (${newElsewhere.db.DbiResourceId})`, () =>
+      action = await attempt(`Deleted the new instance ${name} (${newElsewhere.db.DbiResourceId})`, () =>
         newElsewhere.db.DeletionProtection
           ? guard.disableDeletionProtection(name).then(() => guard.delete(name))
           : guard.delete(name),

@@ -166,6 +166,8 @@ export interface HarnessEvent {
   stateType?: string;
   error?: string;
   cause?: string;
+  /** A state's output (StateExited only). */
+  output?: Json;
 }
 
 export interface RunResult {
@@ -276,7 +278,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     for await (const event of execution.eventLogs) {
       const e = event as {
         type: string;
-        state?: { name: string; type: string; input: Json };
+        state?: { name: string; type: string; input: Json; output?: Json };
         Error?: string;
         Cause?: unknown;
       };
@@ -286,6 +288,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
         state: e.state?.name,
         stateType: e.state?.type,
       };
+      if (e.type === 'StateExited' && e.state?.output !== undefined) record.output = e.state.output;
       if (e.Error) record.error = e.Error;
       if (e.Cause !== undefined) record.cause = typeof e.Cause === 'string' ? e.Cause : JSON.stringify(e.Cause);
       events.push(record);

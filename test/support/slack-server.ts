@@ -19,6 +19,8 @@ export class SlackServer {
   /** The webhook path: a secret in real life, so tests can check it never leaks. */
   readonly path = '/services/T0SECRET/B0SECRET/xoxb-not-a-real-token-4b1d';
 
+  constructor(private readonly onMessage?: (message: SlackMessage) => void) {}
+
   get url(): string {
     const address = this.server?.address() as AddressInfo | null;
     if (!address) throw new Error('SlackServer is not started');
@@ -59,7 +61,9 @@ export class SlackServer {
           res.writeHead(400).end('no_text');
           return;
         }
-        this.messages.push({ text, body, headers: req.headers, path: req.url });
+        const message = { text, body, headers: req.headers, path: req.url };
+        this.messages.push(message);
+        this.onMessage?.(message);
         res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       });
     });

@@ -40,7 +40,7 @@ describe('workflow: failures and rollback', () => {
     expect(slack.texts()).toHaveLength(1);
     expect(slack.texts()[0]).toContain(`in state "${STATE.checkNew}"`);
     expect(slack.texts()[0]).toContain('incompatible-restore');
-    expect(slack.texts()[0]).toContain(`Deleting the new instance ${IDS.temporary}`);
+    expect(slack.texts()[0]).toContain(`Deleted the new instance ${IDS.temporary}`);
   });
 
   it('rename staging→old refused: no outage happened beyond the attempt, new instance deleted', async () => {

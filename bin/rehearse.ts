@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+/**
+ * The local rehearsal: runs the synthesized state machine end to end through the offline harness, against
+ * the RDS simulator seeded with production (and a month of snapshots) and staging, with Slack on a local
+ * server. Time is virtual: a four-hour run takes a few seconds.
+ *
+ *   npm run rehearse                          the monthly run, as scheduled
+ *   npm run rehearse -- --skip                with the skip flag set to true
+ *   npm run rehearse -- --fault "Rename new database to staging"
+ *                                             that state fails (any Task state; --list-states shows them)
+ */
+import { parseArgs } from 'node:util';
+import { STATE } from '../lib/workflow';
+import type { PollResult } from '../lambdas/shared/contract';
+import { runWorkflow, synthesizeWorkflow, type HarnessEvent } from '../test/support/harness';
+import { SlackServer } from '../test/support/slack-server';
+import { createWorld, IDS } from '../test/support/world';
+
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+
+const USAGE = `Usage: npm run rehearse -- [--skip] [--fault "<Task state name>"] [--list-states] [--help]`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      skip: { type: 'boolean', default: false },
+      fault: { type: 'string' },
+      'list-states': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const workflow = synthesizeWorkflow();
+  const taskStates = [...workflow.tasks.keys()];
+  if (values['list-states']) {
+    console.log(`Task states (for --fault):\n${taskStates.map((s) => `  ${s}`).join('\n')}`);
+    return 0;
+  }
+  if (values.fault && !workflow.tasks.has(values.fault)) {
+    console.error(
+      `--fault: "${values.fault}" is not a Task state of the workflow. Task states:\n  ${taskStates.join('\n  ')}`,
+    );
+    return 2;
+  }
+
+  const world = createWorld();
+  const start = world.sim.clock.now();
+  const clock = (at: Date) => {
+    const s = Math.round((at.getTime() - start.getTime()) / 1000);
+    return `+${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  };
+  const slack = await new SlackServer((m) =>
+    console.log(`${clock(world.sim.clock.now())}   Slack │ ${m.text.split('\n').join('\n' + ' '.repeat(19) + '│ ')}`),
+  ).start();
+
+  console.log(`Rehearsal: virtual start ${start.toISOString()}`);
+  console.log(
+    `  production ${IDS.production} (${world.productionResourceId}), staging ${IDS.staging} (${world.stagingResourceId})`,
+  );
+  console.log(`  newest automated production snapshot: ${world.newestSnapshot}`);
+  if (values.skip) console.log('  skip flag: true');
+  if (values.fault) console.log(`  injected fault: "${values.fault}" fails`);
+  console.log('');
+
+  let lastFailed: string | undefined;
+  const printer = (event: HarnessEvent) => {
+    const t = clock(event.at);
+    if (event.type === 'StateExited' && event.state === lastFailed) return; // caught: the failure was printed
+    lastFailed = event.type === 'StateFailed' ? event.state : undefined;
+    if (event.type === 'StateEntered' && event.stateType === 'Wait') return;
+    if (event.type === 'StateEntered' && event.stateType !== 'Choice' && event.stateType !== 'Task') {
+      console.log(`${t}   ${event.state}`);
+    } else if (event.type === 'StateExited' && event.stateType === 'Task') {
+      const out = event.output as Record<string, unknown> | null;
+      console.log(`${t}   ${event.state}${describe(event.state!, out)}`);
+    } else if (event.type === 'StateFailed') {
+      console.log(`${t}   ✗ ${event.state}: ${event.error}`);
+    }
+  };
+
+  let result;
+  try {
+    result = await runWorkflow({
+      sim: world.sim,
+      slackWebhookUrl: slack.url,
+      skipFlag: values.skip ? 'true' : 'false',
+      executionName: 'rehearsal',
+      taskFaults: values.fault ? { [values.fault]: { error: 'RehearsalFault', message: `Injected by --fault` } } : {},
+      onEvent: printer,
+    });
+  } finally {
+    await slack.stop();
+  }
+
+  const outage = slack
+    .texts()
+    .map((t) => /outage over\* after ([^.]+)\./.exec(t)?.[1])
+    .find(Boolean);
+  console.log('\nSummary');
+  console.log(
+    `  outcome:   ${result.status === 'SUCCEEDED' ? (result.output as { outcome?: string })?.outcome : `FAILED (${result.error})`}`,
+  );
+  console.log(`  duration:  ${clock(result.endedAt)} (virtual), ${result.statesEntered.length} state transitions`);
+  console.log(`  outage:    ${outage ?? 'none'}`);
+  console.log('  now:');
+  for (const name of [IDS.production, IDS.staging, IDS.temporary, IDS.old]) {
+    const db = world.sim.instance(name);
+    const who =
+      !db || db.hidden
+        ? '(none)'
+        : db.resourceId === world.stagingResourceId
+          ? 'the original staging instance'
+          : db.resourceId === world.productionResourceId
+            ? 'production'
+            : `new, restored from ${db.restoredFromSnapshot}`;
+    console.log(
+      `    ${name.padEnd(24)} ${db && !db.hidden ? `${db.status.padEnd(10)} ${db.resourceId}  ${who}` : who}`,
+    );
+  }
+  const mutations = world.sim.mutatingCalls();
+  console.log(
+    `  RDS mutations: ${mutations.length} (${mutations.filter((c) => /prod/i.test(JSON.stringify(c.input)) && c.command !== 'RestoreDBInstanceFromDBSnapshot').length} touching production)`,
+  );
+  console.log(`  Slack messages: ${slack.messages.length}`);
+  return result.status === 'SUCCEEDED' || values.fault ? 0 : 1;
+}
+
+/** Which slot of `$.waits` each check state fills. */
+const POLL_SLOT: Record<string, string> = {
+  [STATE.checkSnapshot]: 'snapshot',
+  [STATE.checkNew]: 'restore',
+  [STATE.checkOld]: 'old',
+  [STATE.checkStaging]: 'staging',
+  [STATE.checkDeleted]: 'deleted',
+};
+
+function describe(state: string, out: Record<string, unknown> | null): string {
+  if (!out) return '';
+  const slot = POLL_SLOT[state];
+  if (slot) {
+    const poll = (out.waits as Record<string, PollResult> | undefined)?.[slot];
+    if (!poll?.status) return '';
+    const where = poll.seenAs && poll.seenAs !== poll.identifier ? ` (still as ${poll.seenAs})` : '';
+    return `: ${poll.status}${where}${poll.done ? ' ✓' : ''}`;
+  }
+  if (state === STATE.findSnapshot)
+    return `: ${(out.found as { snapshot?: { identifier?: string } })?.snapshot?.identifier ?? ''}`;
+  if (state === STATE.rollback) return `: ${(out.rollback as { action?: string })?.action ?? ''}`;
+  return '';
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,151 @@
+import { RDSClient, RestoreDBInstanceFromDBSnapshotCommand } from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
+import { makeHandler } from '../../lambdas/restore/restore';
+import {
+  caught,
+  clock,
+  EXECUTION,
+  IDS,
+  makeNewInstance,
+  makeStagingConfig,
+  NEW_ID,
+  newRdsClient,
+  sentCommands,
+  STAGING_CONFIG,
+} from './fixtures';
+
+const rdsMock = mockClient(RDSClient);
+
+beforeEach(() => rdsMock.reset());
+afterAll(() => rdsMock.restore());
+
+const SNAPSHOT = {
+  identifier: 'rds:prod-openverse-db-2026-11-30-05-00',
+  arn: 'arn:aws:rds:us-east-1:123456789012:snapshot:rds:prod-openverse-db-2026-11-30-05-00',
+  instance: 'prod-openverse-db',
+  status: 'available',
+  createdAt: '2026-11-30T05:00:00.000Z',
+  engine: 'postgres',
+  engineVersion: '16.4',
+  encrypted: true,
+};
+
+function makeEvent(overrides: Record<string, unknown> = {}) {
+  return { execution: EXECUTION, snapshot: SNAPSHOT, staging: makeStagingConfig(), ...overrides };
+}
+
+describe('restore', () => {
+  it('restores the snapshot under the temporary name, configured and tagged like staging, without backups', async () => {
+    // Arrange
+    rdsMock.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({ DBInstance: makeNewInstance() });
+    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+
+    // Act
+    const result = await restore(makeEvent());
+
+    // Assert
+    expect(result).toEqual({
+      identifier: 'dev-next-openverse-db',
+      resourceId: NEW_ID,
+      requestedAt: '2026-12-01T00:00:00.000Z',
+    });
+    expect(sentCommands(rdsMock)).toEqual(['RestoreDBInstanceFromDBSnapshotCommand']);
+    expect(rdsMock.commandCalls(RestoreDBInstanceFromDBSnapshotCommand)[0]!.args[0].input).toStrictEqual({
+      ...STAGING_CONFIG,
+      DBSnapshotIdentifier: 'rds:prod-openverse-db-2026-11-30-05-00',
+      DBInstanceIdentifier: 'dev-next-openverse-db',
+      BackupRetentionPeriod: 0,
+      Tags: [
+        { Key: 'environment', Value: 'staging' },
+        { Key: 'team', Value: 'catalog' },
+        { Key: 'staging-db-restore:execution', Value: 'run-2026-12' },
+      ],
+    });
+  });
+
+  it('gives no zone to a Multi-AZ restore', async () => {
+    // Arrange
+    const { AvailabilityZone: _zone, ...multiAz } = { ...STAGING_CONFIG, MultiAZ: true };
+    rdsMock.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({ DBInstance: makeNewInstance() });
+    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+
+    // Act
+    await restore(makeEvent({ staging: makeStagingConfig({ config: multiAz }) }));
+
+    // Assert
+    const input = rdsMock.commandCalls(RestoreDBInstanceFromDBSnapshotCommand)[0]!.args[0].input;
+    expect(input.MultiAZ).toBe(true);
+    expect(input).not.toHaveProperty('AvailabilityZone');
+  });
+
+  it('returns a null resource id when RDS does not say which instance it created', async () => {
+    // Arrange
+    rdsMock.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+
+    // Act
+    const result = await restore(makeEvent());
+
+    // Assert
+    expect(result.resourceId).toBeNull();
+  });
+
+  it('refuses a snapshot of another instance and sends nothing', async () => {
+    // Arrange
+    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+    const event = makeEvent({
+      snapshot: { ...SNAPSHOT, identifier: 'rds:dev-openverse-db-2026-11-30-05-00', instance: 'dev-openverse-db' },
+    });
+
+    // Act
+    const err = await caught(() => restore(event));
+
+    // Assert
+    expect(err.name).toBe('ProductionGuardRefused');
+    expect(err.message).toContain('dev-openverse-db');
+    expect(sentCommands(rdsMock)).toEqual([]);
+  });
+
+  it('refuses to run at all when the temporary identifier is misconfigured to look like production', async () => {
+    // Arrange
+    const restore = makeHandler({ rds: newRdsClient(), ids: { ...IDS, temporary: 'prod-copy' }, clock });
+
+    // Act
+    const err = await caught(() => restore(makeEvent()));
+
+    // Assert
+    expect(err.name).toBe('ProductionGuardRefused');
+    expect(err.message).toContain('prod-copy');
+    expect(sentCommands(rdsMock)).toEqual([]);
+  });
+
+  it('refuses when the temporary identifier is configured as production itself', async () => {
+    // Arrange
+    const restore = makeHandler({
+      rds: newRdsClient(),
+      ids: { ...IDS, production: 'openverse-db-main', temporary: 'openverse-db-main' },
+      clock,
+    });
+    const event = makeEvent({ snapshot: { ...SNAPSHOT, instance: 'openverse-db-main' } });
+
+    // Act
+    const err = await caught(() => restore(event));
+
+    // Assert
+    expect(err.name).toBe('ProductionGuardRefused');
+    expect(sentCommands(rdsMock)).toEqual([]);
+  });
+
+  it('rejects an event without the staging configuration as InvalidInput, before any call', async () => {
+    // Arrange
+    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+
+    // Act
+    const err = await caught(() => restore({ execution: EXECUTION, snapshot: SNAPSHOT }));
+
+    // Assert
+    expect(err.name).toBe('InvalidInput');
+    expect(err.message).toContain('staging');
+    expect(sentCommands(rdsMock)).toEqual([]);
+  });
+});

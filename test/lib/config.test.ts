@@ -1,0 +1,528 @@
+import { RDSClient } from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
+import { buildApp } from '../../lib/app';
+import { ConfigError, DEFAULT_CONFIG, loadConfig, type RestoreConfig } from '../../lib/config';
+import { RdsGuard } from '../../lambdas/shared/guard';
+
+/** Skips esbuild bundling: these tests only need synth to get as far as config validation. */
+const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+
+/** Runs `act` and returns the ConfigError it throws; fails the test if it throws nothing or something else. */
+function configErrorOf(act: () => unknown): ConfigError {
+  let thrown: unknown;
+  try {
+    act();
+  } catch (err) {
+    thrown = err;
+  }
+  if (thrown === undefined) throw new Error('Expected a ConfigError, but nothing was thrown');
+  expect(thrown).toBeInstanceOf(ConfigError);
+  return thrown as ConfigError;
+}
+
+/** Asserts that `err` names `field`, both as `.field` and in its message. */
+function expectNames(err: ConfigError, field: string): void {
+  expect(err.field).toBe(field);
+  expect(err.message).toContain(field);
+}
+
+const NON_PRODUCTION_FIELDS = ['stagingInstance', 'temporaryInstance', 'oldInstance'] as const;
+
+describe('loadConfig: defaults', () => {
+  it('loads the plan (prod / dev / dev-next / dev-old, 1st of the month at 00:00 UTC) when nothing is given', () => {
+    // Arrange: nothing
+    // Act
+    const config = loadConfig();
+
+    // Assert
+    expect(config).toMatchObject({
+      productionInstance: 'prod-openverse-db',
+      stagingInstance: 'dev-openverse-db',
+      temporaryInstance: 'dev-next-openverse-db',
+      oldInstance: 'dev-old-openverse-db',
+      schedule: 'cron(0 0 1 * ? *)',
+      skipParameterName: '/staging-db-restore/skip',
+    });
+    expect(config.waits).toEqual(DEFAULT_CONFIG.waits);
+  });
+
+  it('loads the same config from an empty object as from nothing', () => {
+    // Arrange
+    const raw = {};
+
+    // Act
+    const config = loadConfig(raw);
+
+    // Assert
+    expect(config).toEqual(loadConfig());
+  });
+
+  it('merges a partial waits override with the defaults', () => {
+    // Arrange
+    const raw = { waits: { rename: { maxMinutes: 45 } } };
+
+    // Act
+    const config = loadConfig(raw);
+
+    // Assert
+    expect(config.waits.rename).toEqual({ maxMinutes: 45, pollSeconds: DEFAULT_CONFIG.waits.rename.pollSeconds });
+    expect(config.waits.snapshot).toEqual(DEFAULT_CONFIG.waits.snapshot);
+    expect(config.waits.restore).toEqual(DEFAULT_CONFIG.waits.restore);
+    expect(config.waits.delete).toEqual(DEFAULT_CONFIG.waits.delete);
+    expect(config.waits.rollback).toEqual(DEFAULT_CONFIG.waits.rollback);
+  });
+
+  it('does not change DEFAULT_CONFIG when merging an override', () => {
+    // Arrange
+    const before = JSON.stringify(DEFAULT_CONFIG);
+
+    // Act
+    loadConfig({ stagingInstance: 'dev-other-db', waits: { delete: { pollSeconds: 5 } } });
+
+    // Assert
+    expect(JSON.stringify(DEFAULT_CONFIG)).toBe(before);
+  });
+});
+
+describe('loadConfig: nothing production-like may be a target', () => {
+  const productionLike = [
+    'prod-openverse-db',
+    'PROD-OPENVERSE-DB',
+    'Prod-Openverse-Db',
+    'Prod-copy',
+    'dev-PROD',
+    'xprodx',
+    'dev-openverse-prod',
+    'production',
+    'pRoD',
+    'dev-ｐｒｏｄ',
+    'ｐｒｏｄ-openverse-db',
+  ];
+  const cases = NON_PRODUCTION_FIELDS.flatMap((field) => productionLike.map((value) => [field, value] as const));
+
+  it.each(cases)('refuses %s = %j, naming the field', (field, value) => {
+    // Arrange
+    const raw = { [field]: value };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, field);
+  });
+
+  it.each(NON_PRODUCTION_FIELDS)(
+    'refuses %s equal to a production identifier without "prod" in it, in any case',
+    (field) => {
+      // Arrange
+      const raw = { productionInstance: 'main-db', [field]: 'MAIN-DB' };
+
+      // Act
+      const err = configErrorOf(() => loadConfig(raw));
+
+      // Assert
+      expectNames(err, field);
+    },
+  );
+});
+
+describe('loadConfig: the four identifiers are four different instances', () => {
+  const pairs = [
+    ['stagingInstance', 'temporaryInstance'],
+    ['stagingInstance', 'oldInstance'],
+    ['temporaryInstance', 'oldInstance'],
+  ] as const;
+
+  it.each(pairs)('refuses %s and %s being the same name, naming one of them and both in the message', (a, b) => {
+    // Arrange
+    const raw = { [a]: 'dev-same-db', [b]: 'dev-same-db' };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expect([a, b]).toContain(err.field);
+    expect(err.message).toContain(a);
+    expect(err.message).toContain(b);
+  });
+
+  it.each(pairs)('refuses %s and %s differing only in case', (a, b) => {
+    // Arrange
+    const raw = { [a]: 'dev-same-db', [b]: 'DEV-Same-DB' };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expect([a, b]).toContain(err.field);
+    expect(err.message).toContain(a);
+    expect(err.message).toContain(b);
+  });
+
+  it('refuses oldInstance equal to the default staging name in upper case', () => {
+    // Arrange
+    const raw = { oldInstance: 'DEV-OPENVERSE-DB' };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, 'oldInstance');
+  });
+});
+
+describe('loadConfig: identifiers must be RDS instance identifiers', () => {
+  const invalid = ['1abc', 'a--b', 'ends-', 'a'.repeat(64), '', '-abc', 'a_b', 'a.b', 'a b', 'dev-openverse-db\n'];
+  const fields = ['productionInstance', ...NON_PRODUCTION_FIELDS] as const;
+  const cases = fields.flatMap((field) => invalid.map((value) => [field, value] as const));
+
+  it.each(cases)('refuses %s = %j, naming the field', (field, value) => {
+    // Arrange
+    const raw = { [field]: value };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, field);
+  });
+
+  it.each(fields)('refuses a non-string %s', (field) => {
+    // Arrange
+    const raw = { [field]: 42 };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, field);
+  });
+
+  it('accepts a 63-character identifier (the longest RDS allows)', () => {
+    // Arrange
+    const raw = { oldInstance: `d${'a'.repeat(62)}` };
+
+    // Act
+    const config = loadConfig(raw);
+
+    // Assert
+    expect(config.oldInstance).toHaveLength(63);
+  });
+
+  /*
+   * The runtime guard (lambdas/shared/guard.ts) only accepts canonical lower-case identifiers, and refuses to
+   * start with a configured identifier it does not accept. So an identifier accepted here must also be one the
+   * guard accepts: either synth refuses it (naming the field) or the config carries the canonical lower-case
+   * form. Otherwise every guarded step of the first run fails.
+   */
+  it.each(NON_PRODUCTION_FIELDS)('never yields a %s that the runtime guard refuses (upper-case input)', (field) => {
+    // Arrange
+    const raw = { [field]: 'Dev-Mixed-Case-DB' };
+
+    // Act
+    let config: RestoreConfig | undefined;
+    let error: unknown;
+    try {
+      config = loadConfig(raw);
+    } catch (err) {
+      error = err;
+    }
+
+    // Assert
+    if (error !== undefined) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expectNames(error as ConfigError, field);
+      return;
+    }
+    const ids = {
+      production: config!.productionInstance,
+      staging: config!.stagingInstance,
+      temporary: config!.temporaryInstance,
+      old: config!.oldInstance,
+    };
+    const rds = new RDSClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    mockClient(rds);
+    expect(() => new RdsGuard(rds, ids)).not.toThrow();
+  });
+});
+
+describe('loadConfig: schedule', () => {
+  const invalid = [
+    ['both day-of-month and day-of-week set', 'cron(0 0 1 * * *)'],
+    ['neither day-of-month nor day-of-week set', 'cron(0 0 ? * ? *)'],
+    ['5 fields', 'cron(0 0 1 * ?)'],
+    ['7 fields', 'cron(0 0 1 * ? * *)'],
+    ['minute 60', 'cron(60 0 1 * ? *)'],
+    ['hour 24', 'cron(0 24 1 * ? *)'],
+    ['day-of-month 32', 'cron(0 0 32 * ? *)'],
+    ['month 13', 'cron(0 0 1 13 ? *)'],
+    ['month 0', 'cron(0 0 1 0 ? *)'],
+    ['bad month name', 'cron(0 0 1 JANUARY ? *)'],
+    ['bad day-of-week name', 'cron(0 0 ? * FUNDAY *)'],
+    ['day-of-week 8', 'cron(0 0 ? * 8 *)'],
+    ['step 0', 'cron(0/0 0 1 * ? *)'],
+    ['year 1969', 'cron(0 0 1 * ? 1969)'],
+    ['rate(0 days)', 'rate(0 days)'],
+    ['rate with a plural for 1', 'rate(1 days)'],
+    ['rate without a unit', 'rate(30)'],
+    ['rate in months', 'rate(1 month)'],
+    ['prose', 'every month'],
+    ['empty', ''],
+    ['cron without parentheses', 'cron 0 0 1 * ? *'],
+  ] as const;
+
+  it.each(invalid)('refuses %s (%s), naming schedule', (_why, schedule) => {
+    // Arrange
+    const raw = { schedule };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, 'schedule');
+  });
+
+  it('refuses a non-string schedule', () => {
+    // Arrange
+    const raw = { schedule: 5 };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, 'schedule');
+  });
+
+  const valid = [
+    'cron(0 0 1 * ? *)',
+    'cron(30 2 ? * MON#1 *)',
+    'cron(30 2 ? * 2#1 *)',
+    'cron(0 0 L * ? *)',
+    'cron(0 0 1W * ? *)',
+    'cron(0 0 ? * 6L *)',
+    'cron(0 0 ? * MON-FRI *)',
+    'cron(0/15 0 1 * ? *)',
+    'cron(0 0 1,15 * ? *)',
+    'rate(30 days)',
+    'rate(1 day)',
+    'rate(12 hours)',
+    'cron(0 0 1 JAN-DEC ? 2026-2030)',
+  ];
+
+  it.each(valid)('accepts %s', (schedule) => {
+    // Arrange
+    const raw = { schedule };
+
+    // Act
+    const config = loadConfig(raw);
+
+    // Assert
+    expect(config.schedule).toBe(schedule);
+  });
+});
+
+describe('loadConfig: wait bounds', () => {
+  const kinds = Object.keys(DEFAULT_CONFIG.waits) as (keyof typeof DEFAULT_CONFIG.waits)[];
+  const badValues = [0, -5, 1.5, '10', null] as const;
+  const cases = kinds.flatMap((kind) =>
+    (['maxMinutes', 'pollSeconds'] as const).flatMap((key) => badValues.map((value) => [kind, key, value] as const)),
+  );
+
+  it.each(cases)('refuses waits.%s.%s = %j, naming it', (kind, key, value) => {
+    // Arrange
+    const raw = { waits: { [kind]: { [key]: value } } };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, `waits.${kind}.${key}`);
+  });
+
+  it('refuses waits.rename.maxMinutes: 0', () => {
+    // Arrange
+    const raw = { waits: { rename: { maxMinutes: 0 } } };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, 'waits.rename.maxMinutes');
+  });
+
+  it('refuses waits.restore.pollSeconds: -5', () => {
+    // Arrange
+    const raw = { waits: { restore: { pollSeconds: -5 } } };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, 'waits.restore.pollSeconds');
+  });
+
+  it.each(kinds)('refuses waits.%s.pollSeconds longer than its maxMinutes', (kind) => {
+    // Arrange
+    const raw = { waits: { [kind]: { maxMinutes: 1, pollSeconds: 61 } } };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, `waits.${kind}.pollSeconds`);
+  });
+
+  it('accepts pollSeconds equal to maxMinutes * 60', () => {
+    // Arrange
+    const raw = { waits: { rename: { maxMinutes: 1, pollSeconds: 60 } } };
+
+    // Act
+    const config = loadConfig(raw);
+
+    // Assert
+    expect(config.waits.rename).toEqual({ maxMinutes: 1, pollSeconds: 60 });
+  });
+
+  it('refuses a waits entry that is not an object', () => {
+    // Arrange
+    const raw = { waits: { rename: 30 } };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, 'waits.rename');
+  });
+});
+
+describe('loadConfig: executionTimeoutHours', () => {
+  // Defaults: snapshot 240 + restore 360 + 2 x rename 30 + delete 60 + rollback 90 = 810 min = 13.5 h.
+  it('refuses a timeout that does not leave room for the default wait bounds (13 h)', () => {
+    // Arrange
+    const raw = { executionTimeoutHours: 13 };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, 'executionTimeoutHours');
+  });
+
+  it('accepts the first whole hour above the default wait bounds (14 h)', () => {
+    // Arrange
+    const raw = { executionTimeoutHours: 14 };
+
+    // Act
+    const config = loadConfig(raw);
+
+    // Assert
+    expect(config.executionTimeoutHours).toBe(14);
+  });
+
+  it('refuses the default timeout once a wait bound grows beyond it', () => {
+    // Arrange: 240 + 600 + 60 + 60 + 90 = 1050 min > 16 h
+    const raw = { waits: { restore: { maxMinutes: 600 } } };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, 'executionTimeoutHours');
+  });
+
+  it.each([0, -1, 1.5, '16'])('refuses executionTimeoutHours = %j', (value) => {
+    // Arrange
+    const raw = { executionTimeoutHours: value };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, 'executionTimeoutHours');
+  });
+});
+
+describe('loadConfig: shape', () => {
+  it('refuses an unknown top-level field, naming it', () => {
+    // Arrange
+    const raw = { stagingInstanse: 'dev-openverse-db' };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, 'stagingInstanse');
+  });
+
+  it('refuses an unknown wait kind, naming it', () => {
+    // Arrange
+    const raw = { waits: { renames: { maxMinutes: 30, pollSeconds: 15 } } };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, 'waits.renames');
+  });
+
+  it('refuses an unknown field inside a wait bound, naming it', () => {
+    // Arrange
+    const raw = { waits: { rename: { maxMinutes: 30, pollSecs: 15 } } };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, 'waits.rename.pollSecs');
+  });
+
+  it.each([
+    ['null', null],
+    ['a string', 'prod-openverse-db'],
+    ['a number', 42],
+    ['an array', [{ stagingInstance: 'dev-openverse-db' }]],
+    ['true', true],
+  ])('refuses a config that is %s', (_what, raw) => {
+    // Arrange: raw
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, 'staging-db-restore');
+  });
+
+  it('refuses waits that is not an object', () => {
+    // Arrange
+    const raw = { waits: 'long' };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, 'waits');
+  });
+});
+
+describe('buildApp: a bad config fails synth', () => {
+  it('throws naming stagingInstance when the override makes production the staging target', () => {
+    // Arrange
+    const props = { context: NO_BUNDLING };
+
+    // Act
+    const err = configErrorOf(() => buildApp(props, { stagingInstance: 'prod-openverse-db' }));
+
+    // Assert
+    expectNames(err, 'stagingInstance');
+  });
+
+  it('throws naming oldInstance when the context makes old the staging instance (other case)', () => {
+    // Arrange
+    const props = { context: { 'staging-db-restore': { oldInstance: 'DEV-OPENVERSE-DB' }, ...NO_BUNDLING } };
+
+    // Act
+    const err = configErrorOf(() => buildApp(props));
+
+    // Assert
+    expectNames(err, 'oldInstance');
+  });
+});
