@@ -11,7 +11,9 @@ const IDENTIFIER = /^[A-Za-z][A-Za-z0-9-]{0,62}$/;
 const identifier = z
   .string()
   .regex(IDENTIFIER, 'must be an RDS instance identifier: a letter, then up to 62 letters, digits or hyphens')
-  .refine((s) => !s.includes('--') && !s.endsWith('-'), 'must not contain "--" or end with "-"');
+  .refine((s) => !s.includes('--') && !s.endsWith('-'), 'must not contain "--" or end with "-"')
+  // RDS stores identifiers in lowercase; the runtime guard accepts only that canonical form.
+  .transform((s) => s.toLowerCase());
 
 const positiveInt = z.number().int().positive();
 
@@ -111,12 +113,9 @@ export function loadConfig(raw: unknown = {}): RestoreConfig {
   const parsed = restoreConfigSchema.safeParse({ ...DEFAULT_CONFIG, ...given, waits });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const field = issue.path.length ? issue.path.join('.') : 'staging-db-restore';
+    const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
     const problem = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message;
-    throw new ConfigError(
-      issue.code === 'unrecognized_keys' && issue.path.length === 0 ? issue.keys[0]! : field,
-      problem,
-    );
+    throw new ConfigError(path.length ? path.join('.') : 'staging-db-restore', problem);
   }
   const config = parsed.data;
 
@@ -197,7 +196,8 @@ export function validateSchedule(schedule: string): void {
   }
   if (dom !== '?' && dom !== 'L' && !/^\d{1,2}W$/.test(dom)) checkCronField('day-of-month', dom, 1, 31);
   checkCronField('month', month, 1, 12, MONTHS);
-  if (dow !== '?' && dow !== 'L' && !/^[1-7](L|#[1-5])$/.test(dow)) checkCronField('day-of-week', dow, 1, 7, DAYS);
+  const nthOrLast = /^([1-7]|SUN|MON|TUE|WED|THU|FRI|SAT)(L|#[1-5])$/i;
+  if (dow !== '?' && dow !== 'L' && !nthOrLast.test(dow)) checkCronField('day-of-week', dow, 1, 7, DAYS);
   if (year !== '*') checkCronField('year', year, 1970, 2199);
 }
 

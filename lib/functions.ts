@@ -49,6 +49,15 @@ export const MUTATING_RDS_ACTIONS = [
   'rds:StopDBInstance',
 ];
 
+/** Mutations of a snapshot itself (restoring from one is not among them). */
+export const MUTATING_RDS_SNAPSHOT_ACTIONS = [
+  'rds:AddTagsToResource',
+  'rds:DeleteDBSnapshot',
+  'rds:ModifyDBSnapshot',
+  'rds:ModifyDBSnapshotAttribute',
+  'rds:RemoveTagsFromResource',
+];
+
 export interface RestoreFunctionsProps {
   config: RestoreConfig;
   slackWebhook: ISecret;
@@ -80,7 +89,15 @@ export class RestoreFunctions extends Construct {
           sid: 'DenyProductionInstanceMutation',
           effect: iam.Effect.DENY,
           actions: MUTATING_RDS_ACTIONS,
-          resources: [dbArn(config.productionInstance), dbArn('*prod*'), rdsArn('snapshot', '*prod*')],
+          resources: [dbArn(config.productionInstance), dbArn('*prod*')],
+        }),
+        // Restoring *from* a production snapshot authorizes RestoreDBInstanceFromDBSnapshot on the snapshot
+        // ARN, so that action must not be denied there; the snapshots' own mutations are.
+        new iam.PolicyStatement({
+          sid: 'DenyProductionSnapshotMutation',
+          effect: iam.Effect.DENY,
+          actions: MUTATING_RDS_SNAPSHOT_ACTIONS,
+          resources: [rdsArn('snapshot', '*prod*')],
         }),
       ],
     });

@@ -82,7 +82,8 @@ export class RdsGuard {
   /** Returns the canonical identifier if it is one of `allowed`, else throws GuardRefused. */
   check(identifier: unknown, allowed: readonly Role[], what: string): string {
     if (typeof identifier !== 'string' || !CANONICAL.test(identifier)) {
-      throw new GuardRefusedError(`Refusing ${what} ${JSON.stringify(identifier)}: not a canonical RDS identifier`);
+      const shown = typeof identifier === 'string' ? JSON.stringify(identifier) : `a ${typeof identifier}`;
+      throw new GuardRefusedError(`Refusing ${what} ${shown}: not a canonical RDS identifier`);
     }
     if (looksLikeProduction(identifier, this.ids.production)) {
       throw new GuardRefusedError(`Refusing ${what} "${identifier}": it is or looks like production`);

@@ -184,6 +184,7 @@ export class RestoreWorkflow extends Construct {
       iamResources: [skipParameter.parameterArn],
       resultSelector: { 'value.$': '$.Parameter.Value' },
       resultPath: '$.skip',
+      taskTimeout: sfn.Timeout.duration(TASK_TIMEOUT),
     });
     read.addRetry(RETRY_TRANSIENT);
     this.catchInto(read, false);

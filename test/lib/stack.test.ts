@@ -1,0 +1,442 @@
+import type { AppProps } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../lib/app';
+import type { RestoreConfig } from '../../lib/config';
+import { MUTATING_RDS_ACTIONS, STEP_ENV, STEPS } from '../../lib/functions';
+
+type Json = unknown;
+type Resource = { Type: string; Properties: Record<string, Json> };
+type Statement = { Effect: 'Allow' | 'Deny'; Action: string | string[]; Resource: Json | Json[]; Sid?: string };
+type State = { Type: string; Next?: string; Resource?: string; TimeoutSeconds?: number } & Record<string, Json>;
+type Definition = { StartAt: string; TimeoutSeconds?: number; States: Record<string, State> };
+
+/** How long one synthesis (with bundling skipped) may take in this suite. */
+const SYNTH_BUDGET_MS = 20_000;
+
+let template: Template;
+let resources: Record<string, Resource>;
+let config: RestoreConfig;
+let definition: Definition;
+let buildMs: number;
+let synthMs: number;
+
+beforeAll(() => {
+  const props = {
+    context: { 'aws:cdk:bundling-stacks': [] },
+    builtinCloudFormationValidation: false,
+  } as AppProps;
+  const started = Date.now();
+  const built = buildApp(props);
+  buildMs = Date.now() - started;
+  template = Template.fromStack(built.stack);
+  synthMs = Date.now() - started - buildMs;
+  config = built.config;
+  resources = template.toJSON().Resources as Record<string, Resource>;
+  const [machine] = Object.values(resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+  definition = JSON.parse(flatten(machine!.Properties.DefinitionString)) as Definition;
+  console.log(`stack.test: buildApp ${buildMs} ms, Template.fromStack ${synthMs} ms`);
+});
+
+/**
+ * Resolves a CloudFormation string expression to one string: Fn::Join parts are joined, Refs become
+ * `{Ref:X}` and Fn::GetAtt `{GetAtt:X.Attr}` (valid inside a JSON string, and easy to recognise).
+ */
+function flatten(value: Json): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const o = value as Record<string, Json>;
+    if ('Fn::Join' in o) {
+      const [sep, parts] = o['Fn::Join'] as [string, Json[]];
+      return parts.map(flatten).join(sep);
+    }
+    if ('Ref' in o) return `{Ref:${String(o.Ref)}}`;
+    if ('Fn::GetAtt' in o) return `{GetAtt:${(o['Fn::GetAtt'] as string[]).join('.')}}`;
+    if ('Fn::Sub' in o) return String(o['Fn::Sub']);
+  }
+  throw new Error(`Cannot flatten ${JSON.stringify(value)}`);
+}
+
+function ofType(type: string): [string, Resource][] {
+  return Object.entries(resources).filter(([, r]) => r.Type === type);
+}
+
+function asArray<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** Every statement of every IAM policy in the template: inline policies, managed policies, role policies. */
+function allStatements(): { policy: string; statement: Statement }[] {
+  const out: { policy: string; statement: Statement }[] = [];
+  for (const [id, r] of Object.entries(resources)) {
+    const docs: Json[] = [];
+    if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') docs.push(r.Properties.PolicyDocument);
+    if (r.Type === 'AWS::IAM::Role') {
+      for (const p of asArray(r.Properties.Policies as { PolicyDocument: Json }[] | undefined))
+        docs.push(p.PolicyDocument);
+    }
+    for (const doc of docs) {
+      for (const statement of asArray((doc as { Statement: Statement | Statement[] }).Statement))
+        out.push({ policy: id, statement });
+    }
+  }
+  return out;
+}
+
+/** IAM's glob: `*` any run of characters, `?` one character; case-sensitive, as for ARNs. */
+function globMatches(pattern: string, value: string): boolean {
+  const source = pattern
+    .split('')
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`).test(value);
+}
+
+/** IAM actions are case-insensitive globs. */
+function actionMatches(pattern: string, action: string): boolean {
+  return globMatches(pattern.toLowerCase(), action.toLowerCase());
+}
+
+/** The mutating RDS actions a statement's Action covers (wildcards included). */
+function mutatingActionsOf(statement: Statement): string[] {
+  const patterns = asArray(statement.Action);
+  return MUTATING_RDS_ACTIONS.filter((action) => patterns.some((p) => actionMatches(p, action)));
+}
+
+const ARN_PREFIX = 'arn:{Ref:AWS::Partition}:rds:{Ref:AWS::Region}:{Ref:AWS::AccountId}:';
+const dbArn = (name: string) => `${ARN_PREFIX}db:${name}`;
+
+function lambdaSteps(): Map<string, { step: string; props: Record<string, Json> }> {
+  const out = new Map<string, { step: string; props: Record<string, Json> }>();
+  for (const [id, r] of ofType('AWS::Lambda::Function')) {
+    const env = (r.Properties.Environment as { Variables: Record<string, string> }).Variables;
+    out.set(id, { step: env[STEP_ENV]!, props: r.Properties });
+  }
+  return out;
+}
+
+function roleOf(fn: Record<string, Json>): string {
+  const [roleId, attr] = (fn.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
+  expect(attr).toBe('Arn');
+  return roleId;
+}
+
+/** Every state, including those inside Parallel branches. */
+function allStates(def: { States: Record<string, State> }): [string, State][] {
+  return Object.entries(def.States).flatMap(([name, state]) => [
+    [name, state] as [string, State],
+    ...asArray(state.Branches as { States: Record<string, State> }[] | undefined).flatMap(allStates),
+  ]);
+}
+
+function stepOfTask(state: State): string | undefined {
+  const fn = /^\{GetAtt:(\w+)\.Arn\}$/.exec(state.Resource ?? '');
+  return fn ? lambdaSteps().get(fn[1]!)?.step : undefined;
+}
+
+describe('synthesis', () => {
+  it('is fast with bundling skipped', () => {
+    // Arrange / Act: beforeAll
+    // Assert
+    expect(buildMs + synthMs).toBeLessThan(SYNTH_BUDGET_MS);
+  });
+
+  it('did not bundle any Lambda code (bundling is skipped for every stack)', () => {
+    // Arrange
+    const functions = ofType('AWS::Lambda::Function');
+
+    // Act
+    const inline = functions.filter(([, r]) => 'ZipFile' in (r.Properties.Code as object));
+
+    // Assert
+    expect(functions).toHaveLength(STEPS.length);
+    expect(inline).toEqual([]);
+  });
+});
+
+describe('state machine', () => {
+  it('is the one STANDARD state machine, traced, logging ALL without execution data', () => {
+    // Arrange / Act: beforeAll
+    // Assert
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
+    });
+  });
+
+  it('times out after executionTimeoutHours', () => {
+    // Arrange
+    const expected = config.executionTimeoutHours * 3600;
+
+    // Act
+    const timeout = definition.TimeoutSeconds;
+
+    // Assert
+    expect(timeout).toBe(expected);
+    expect(timeout).toBe(16 * 3600);
+  });
+
+  it('gives every Task state a TimeoutSeconds', () => {
+    // Arrange
+    const tasks = allStates(definition).filter(([, s]) => s.Type === 'Task');
+
+    // Act
+    const withoutTimeout = tasks.filter(([, s]) => !(typeof s.TimeoutSeconds === 'number' && s.TimeoutSeconds > 0));
+
+    // Assert
+    expect(tasks.length).toBeGreaterThan(10);
+    expect(withoutTimeout.map(([name]) => name)).toEqual([]);
+  });
+
+  it('calls check-status only with a positive bound.maxSeconds matching the config', () => {
+    // Arrange
+    const allowed = new Set(Object.values(config.waits).map((w) => w.maxMinutes * 60));
+    const checks = allStates(definition).filter(([, s]) => s.Type === 'Task' && stepOfTask(s) === 'check-status');
+
+    // Act
+    const bounds = checks.map(([name, s]) => [name, (s.Parameters as { bound?: { maxSeconds?: unknown } }).bound]);
+
+    // Assert
+    expect(checks.length).toBe(5);
+    for (const [name, bound] of bounds) {
+      const maxSeconds = (bound as { maxSeconds?: unknown } | undefined)?.maxSeconds;
+      expect({ name, maxSeconds: typeof maxSeconds === 'number' && maxSeconds > 0 }).toEqual({
+        name,
+        maxSeconds: true,
+      });
+      expect(allowed).toContain(maxSeconds);
+    }
+  });
+
+  it('puts every Wait state in a loop whose check Lambda is bounded by bound.maxSeconds', () => {
+    // Arrange
+    const states = allStates(definition);
+    const byName = new Map(states);
+    const waits = states.filter(([, s]) => s.Type === 'Wait');
+
+    // Act
+    const unbounded = waits.filter(([waitName, wait]) => {
+      const check = byName.get(wait.Next ?? '');
+      const maxSeconds = (check?.Parameters as { bound?: { maxSeconds?: unknown } } | undefined)?.bound?.maxSeconds;
+      const bounded = check?.Type === 'Task' && typeof maxSeconds === 'number' && maxSeconds > 0;
+      // The check leads (through a Choice) back to this Wait: it is a loop, not a one-off wait.
+      const choice = byName.get(check?.Next ?? '');
+      const loops = JSON.stringify(choice?.Choices ?? []).includes(`"Next":${JSON.stringify(waitName)}`);
+      return !(bounded && loops);
+    });
+
+    // Assert
+    expect(waits.length).toBe(6);
+    expect(unbounded.map(([name]) => name)).toEqual([]);
+  });
+});
+
+describe('schedule and skip flag', () => {
+  it('starts the state machine on the 1st of every month', () => {
+    // Arrange
+    const [machineId] = ofType('AWS::StepFunctions::StateMachine')[0]!;
+
+    // Act / Assert
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 0 1 * ? *)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { Ref: machineId } })],
+    });
+  });
+
+  it('creates the skip flag as a String parameter "false" that only takes true or false', () => {
+    // Arrange / Act: beforeAll
+    // Assert
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/staging-db-restore/skip',
+      Type: 'String',
+      Value: 'false',
+      AllowedPattern: '^(true|false)$',
+    });
+  });
+});
+
+describe('Lambda functions', () => {
+  it('has one nodejs22.x function per step', () => {
+    // Arrange
+    const steps = lambdaSteps();
+
+    // Act
+    const names = [...steps.values()].map((s) => s.step).sort();
+
+    // Assert
+    expect(names).toEqual([...STEPS].sort());
+    expect(steps.size).toBe(9);
+    for (const { props } of steps.values()) expect(props.Runtime).toBe('nodejs22.x');
+  });
+
+  it('gives every function its own role', () => {
+    // Arrange
+    const steps = [...lambdaSteps().values()];
+
+    // Act
+    const roles = new Set(steps.map((s) => roleOf(s.props)));
+
+    // Assert
+    expect(roles.size).toBe(9);
+  });
+
+  it('puts only names in the environment, never secret values', () => {
+    // Arrange
+    const envs = [...lambdaSteps().values()].map(
+      (s) => (s.props.Environment as { Variables: Record<string, Json> }).Variables,
+    );
+
+    // Act
+    const suspicious = envs.flatMap((env) =>
+      Object.entries(env).filter(
+        ([key, value]) =>
+          typeof value !== 'string' ||
+          /hooks\.slack\.com|token|xox[abpr]-|https?:\/\/|password/i.test(value) ||
+          /token|password/i.test(key) ||
+          !/^[A-Za-z0-9/_.:+=@-]{1,512}$/.test(value),
+      ),
+    );
+
+    // Assert
+    expect(suspicious).toEqual([]);
+    const notify = envs.find((env) => env[STEP_ENV] === 'notify')!;
+    expect(notify.SLACK_WEBHOOK_SECRET).toBe(config.slackWebhookSecretName);
+  });
+});
+
+describe('IAM: production is never a target', () => {
+  function denyPolicy(): [string, Resource] {
+    const denying = ofType('AWS::IAM::ManagedPolicy').filter(([, r]) =>
+      asArray((r.Properties.PolicyDocument as { Statement: Statement[] }).Statement).some((s) => s.Effect === 'Deny'),
+    );
+    expect(denying).toHaveLength(1);
+    return denying[0]!;
+  }
+
+  it('has a managed policy explicitly denying every mutating RDS action on production and *prod*', () => {
+    // Arrange
+    const [, policy] = denyPolicy();
+
+    // Act
+    const [deny] = asArray((policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement).filter(
+      (s) => s.Effect === 'Deny',
+    );
+    const deniedResources = asArray(deny!.Resource).map(flatten);
+
+    // Assert
+    expect(asArray(deny!.Action).sort()).toEqual([...MUTATING_RDS_ACTIONS].sort());
+    expect(MUTATING_RDS_ACTIONS).toEqual(
+      expect.arrayContaining([
+        'rds:ModifyDBInstance',
+        'rds:DeleteDBInstance',
+        'rds:RestoreDBInstanceFromDBSnapshot',
+        'rds:AddTagsToResource',
+        'rds:RebootDBInstance',
+        'rds:StopDBInstance',
+      ]),
+    );
+    expect(deniedResources).toEqual(expect.arrayContaining([dbArn('prod-openverse-db'), dbArn('*prod*')]));
+  });
+
+  it('attaches the deny policy to every Lambda role and to the state machine role', () => {
+    // Arrange
+    const [policyId] = denyPolicy();
+    const lambdaRoles = [...lambdaSteps().values()].map((s) => roleOf(s.props));
+    const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
+    const machineRole = (machine.Properties.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+
+    // Act
+    const missing = [...lambdaRoles, machineRole].filter(
+      (roleId) =>
+        !asArray(resources[roleId]!.Properties.ManagedPolicyArns as Json[]).some(
+          (arn) => JSON.stringify(arn) === JSON.stringify({ Ref: policyId }),
+        ),
+    );
+
+    // Assert
+    expect(lambdaRoles).toHaveLength(9);
+    expect(missing).toEqual([]);
+  });
+
+  it('never allows a mutating RDS action on a production or wildcard database', () => {
+    // Arrange
+    const allowing = allStatements().filter(
+      ({ statement }) => statement.Effect === 'Allow' && mutatingActionsOf(statement).length > 0,
+    );
+    // Restoring needs the (read-only) production snapshot as its source; that one resource is allowed, for
+    // RestoreDBInstanceFromDBSnapshot alone. Every other resource must be free of "prod".
+    const restoreSource = `${ARN_PREFIX}snapshot:rds:${config.productionInstance}-*`;
+
+    // Act
+    const offending = allowing.flatMap(({ policy, statement }) => {
+      const onlyRestore = asArray(statement.Action).every((a) => a === 'rds:RestoreDBInstanceFromDBSnapshot');
+      return asArray(statement.Resource)
+        .map(flatten)
+        .filter((arn) => {
+          if (arn === '*') return true;
+          const db = /:db:(.*)$/.exec(arn);
+          if (db) return /prod/i.test(db[1]!) || db[1]!.includes('*') || db[1]!.includes('?');
+          if (onlyRestore && arn === restoreSource) return false;
+          return /prod/i.test(arn);
+        })
+        .map((arn) => `${policy}: ${asArray(statement.Action).join(',')} on ${arn}`);
+    });
+
+    // Assert
+    expect(allowing.length).toBeGreaterThan(0);
+    expect(offending).toEqual([]);
+  });
+
+  it('allows DeleteDBInstance only on the temporary and old databases, never staging', () => {
+    // Arrange
+    const deleting = allStatements().filter(
+      ({ statement }) =>
+        statement.Effect === 'Allow' && asArray(statement.Action).some((a) => actionMatches(a, 'rds:DeleteDBInstance')),
+    );
+
+    // Act
+    const resourceSets = deleting.map(({ statement }) => asArray(statement.Resource).map(flatten).sort());
+
+    // Assert
+    expect(deleting.length).toBeGreaterThan(0);
+    for (const set of resourceSets) {
+      expect(set).toEqual([dbArn(config.temporaryInstance), dbArn(config.oldInstance)].sort());
+      expect(set).not.toContain(dbArn(config.stagingInstance));
+    }
+  });
+
+  it('does not let the production Deny cancel a permission a step needs', () => {
+    // Arrange
+    const [, policy] = denyPolicy();
+    const denies = asArray((policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement).filter(
+      (s) => s.Effect === 'Deny',
+    );
+    const allows = allStatements().filter(({ statement }) => statement.Effect === 'Allow');
+
+    // Act: an allowed (action, resource) that a Deny also covers is a permission that can never be used.
+    const cancelled = allows.flatMap(({ policy: id, statement }) =>
+      asArray(statement.Action).flatMap((action) =>
+        asArray(statement.Resource)
+          .map(flatten)
+          // A wildcard in an allowed resource stands for some concrete name, e.g. a snapshot's date.
+          .map((arn) => arn.replace(/\*/g, 'x'))
+          .filter((arn) =>
+            denies.some(
+              (deny) =>
+                asArray(deny.Action).some((a) => actionMatches(a, action)) &&
+                asArray(deny.Resource)
+                  .map(flatten)
+                  .some((pattern) => globMatches(pattern, arn)),
+            ),
+          )
+          .map((arn) => `${id}: ${action} on ${arn}`),
+      ),
+    );
+
+    // Assert
+    expect(cancelled).toEqual([]);
+  });
+});
