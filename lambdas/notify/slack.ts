@@ -13,11 +13,15 @@ export function slackPoster(readSecret: () => Promise<string>): (text: string) =
       webhook = undefined;
       throw err;
     });
+    // Reading the secret fails with its own, URL-free error; only the call itself is wrapped below.
+    const client = await webhook;
     try {
-      await (await webhook).send({ text });
+      await client.send({ text });
     } catch (err) {
       // @slack/webhook errors can carry the request (and so the URL): rethrow without them.
-      const status = (err as { original?: { response?: { status?: number } } }).original?.response?.status;
+      // v8 throws IncomingWebhookHTTPError with `statusCode`; older versions nested the axios response.
+      const e = err as { statusCode?: number; original?: { response?: { status?: number } } };
+      const status = e.statusCode ?? e.original?.response?.status;
       throw new SlackError(`Slack webhook call failed${status ? ` with HTTP ${status}` : ''}: ${(err as Error).name}`);
     }
   };

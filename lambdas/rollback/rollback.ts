@@ -62,6 +62,13 @@ export async function rollbackStep(input: RollbackInput, deps: RollbackDeps): Pr
   const previous = input.previous;
   const actions = [...(previous?.actions ?? [])];
   const startedAt = previous?.startedAt ?? now.toISOString();
+  // Out of time: stop before taking another step, and say where it stood.
+  if ((now.getTime() - Date.parse(startedAt)) / 1000 >= input.bound.maxSeconds) {
+    throw new RollbackStuckError(
+      `Rollback did not finish within ${Math.round(input.bound.maxSeconds / 60)} min; last step: ` +
+        `${previous?.action ?? 'none'}; steps taken: ${actions.join('; ') || 'none'}`,
+    );
+  }
 
   const holders: Holder[] = [];
   for (const name of [ids.staging, ids.temporary, ids.old]) {
@@ -146,12 +153,6 @@ export async function rollbackStep(input: RollbackInput, deps: RollbackDeps): Pr
     );
   }
 
-  const elapsed = (now.getTime() - Date.parse(startedAt)) / 1000;
-  if (!done && elapsed >= input.bound.maxSeconds) {
-    throw new RollbackStuckError(
-      `Rollback did not finish within ${Math.round(input.bound.maxSeconds / 60)} min; last: ${action}`,
-    );
-  }
   const stagingHolds = atStaging?.owner === 'new' ? 'new' : atStaging ? 'original' : 'missing';
   return {
     done,

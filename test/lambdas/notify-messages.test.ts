@@ -1,0 +1,254 @@
+import { buildMessage, duration, executionLink, failureText } from '../../lambdas/notify/messages';
+import type { NotifyInput } from '../../lambdas/shared/contract';
+import { EXECUTION } from './fixtures';
+
+const CONTEXT = {
+  now: new Date('2026-12-01T00:00:00Z'),
+  skipParameterName: '/staging-db-restore/skip',
+  stagingInstance: 'dev-openverse-db',
+  oldInstance: 'dev-old-openverse-db',
+  temporaryInstance: 'dev-next-openverse-db',
+};
+
+function makeInput(event: NotifyInput['event'], details: Record<string, unknown> = {}): NotifyInput {
+  return { event, execution: EXECUTION, details };
+}
+
+const LINK =
+  'https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/' +
+  'arn:aws:states:us-east-1:123456789012:execution:StagingDbRestore:run-2026-12';
+
+const lambdaCause = (errorType: string, errorMessage: string) =>
+  JSON.stringify({
+    errorType,
+    errorMessage,
+    trace: [`${errorType}: ${errorMessage}`, '    at handler (index.js:1:1)'],
+  });
+
+describe('buildMessage', () => {
+  it('skipped: names the SSM parameter and says how to re-enable the restore', () => {
+    // Act
+    const text = buildMessage(makeInput('skipped'), CONTEXT);
+
+    // Assert
+    expect(text).toContain('restore skipped');
+    expect(text).toContain('`/staging-db-restore/skip` is `true`');
+    expect(text).toContain('Set it to `false` to re-enable');
+    expect(text).toContain(`<${LINK}|run-2026-12>`);
+  });
+
+  it('outage-starting: names staging and the snapshot', () => {
+    // Act
+    const text = buildMessage(
+      makeInput('outage-starting', { snapshot: 'rds:prod-openverse-db-2026-11-30-05-00' }),
+      CONTEXT,
+    );
+
+    // Assert
+    expect(text).toContain('outage starting');
+    expect(text).toContain('`dev-openverse-db`');
+    expect(text).toContain('`rds:prod-openverse-db-2026-11-30-05-00`');
+  });
+
+  it('outage-over: shows how long the outage lasted', () => {
+    // Act
+    const text = buildMessage(
+      makeInput('outage-over', {
+        snapshot: 'rds:prod-openverse-db-2026-11-30-05-00',
+        outageStartedAt: '2026-11-30T23:40:00Z',
+        outageEndedAt: '2026-11-30T23:46:30Z',
+      }),
+      CONTEXT,
+    );
+
+    // Assert
+    expect(text).toContain('outage over* after 6 min 30 s');
+    expect(text).toContain('`rds:prod-openverse-db-2026-11-30-05-00`');
+  });
+
+  it('outage-over: measures up to now when no end is given', () => {
+    // Act
+    const text = buildMessage(makeInput('outage-over', { outageStartedAt: '2026-11-30T23:53:30Z' }), CONTEXT);
+
+    // Assert
+    expect(text).toContain('after 6 min 30 s');
+  });
+
+  it('succeeded: snapshot, its age, the outage and the deleted old instance', () => {
+    // Act
+    const text = buildMessage(
+      makeInput('succeeded', {
+        snapshot: 'rds:prod-openverse-db-2026-11-30-05-00',
+        snapshotCreatedAt: '2026-11-30T05:00:00Z',
+        outageStartedAt: '2026-11-30T23:40:00Z',
+        outageEndedAt: '2026-11-30T23:42:05Z',
+      }),
+      CONTEXT,
+    );
+
+    // Assert
+    expect(text.split('\n')).toEqual([
+      ':tada: *Staging database restore succeeded.*',
+      '• Snapshot: `rds:prod-openverse-db-2026-11-30-05-00` (taken 2026-11-30T05:00:00Z, 19 h old)',
+      '• Outage: 2 min 5 s',
+      '• Old staging instance `dev-old-openverse-db` deleted (automated backups kept).',
+      `Execution <${LINK}|run-2026-12>`,
+    ]);
+  });
+
+  it('failed: names the failed state, the error message from a Lambda JSON cause, the rollback and what staging holds', () => {
+    // Act
+    const text = buildMessage(
+      makeInput('failed', {
+        failedState: 'Rename staging to old',
+        error: 'PreconditionFailed',
+        cause: lambdaCause('PreconditionFailed', 'Cannot rename dev-openverse-db: it is "modifying", not available'),
+        rollback: {
+          actions: [
+            'Renamed the original instance from dev-old-openverse-db back to dev-openverse-db',
+            'Deleted the new instance dev-next-openverse-db (db-NEW)',
+          ],
+          stagingHolds: 'original',
+          leftovers: [],
+        },
+        rollbackError: {},
+      }),
+      CONTEXT,
+    );
+
+    // Assert
+    expect(text).toContain(
+      'failed* in state "Rename staging to old": PreconditionFailed: Cannot rename dev-openverse-db: it is "modifying", not available',
+    );
+    expect(text).not.toContain('errorType');
+    expect(text).not.toContain('trace');
+    expect(text).toContain(
+      'Rollback: Renamed the original instance from dev-old-openverse-db back to dev-openverse-db; ' +
+        'Deleted the new instance dev-next-openverse-db (db-NEW).',
+    );
+    expect(text).toContain('`dev-openverse-db` is the original staging instance, unchanged data.');
+    expect(text).not.toContain('rollback failed');
+    expect(text).not.toContain('Left in place');
+  });
+
+  it('failed: says there was nothing to undo and lists leftovers not created by this run', () => {
+    // Act
+    const text = buildMessage(
+      makeInput('failed', {
+        failedState: 'Capture staging',
+        error: 'PreconditionFailed',
+        cause: 'The name dev-next-openverse-db is already taken',
+        rollback: { actions: [], stagingHolds: 'original', leftovers: ['dev-next-openverse-db (db-OTHER)'] },
+      }),
+      CONTEXT,
+    );
+
+    // Assert
+    expect(text).toContain('PreconditionFailed: The name dev-next-openverse-db is already taken');
+    expect(text).toContain('Rollback: nothing to undo.');
+    expect(text).toContain('Left in place (not created by this run): dev-next-openverse-db (db-OTHER).');
+  });
+
+  it('failed with a rollback error: says the rollback failed and gives the describe-db-instances command', () => {
+    // Act
+    const text = buildMessage(
+      makeInput('failed', {
+        failedState: 'Wait for staging',
+        error: 'WaitTimedOut',
+        cause: lambdaCause('WaitTimedOut', 'Gave up waiting'),
+        rollback: { actions: ['Renamed the new instance from dev-openverse-db back to dev-next-openverse-db'] },
+        rollbackError: { Error: 'RollbackStuck', Cause: lambdaCause('RollbackStuck', 'Rollback did not finish') },
+      }),
+      CONTEXT,
+    );
+
+    // Assert
+    expect(text).toContain('*The rollback failed too*: RollbackStuck: Rollback did not finish');
+    expect(text).toContain(
+      '`aws rds describe-db-instances --query "DBInstances[].[DBInstanceIdentifier,DBInstanceStatus,DbiResourceId]"`',
+    );
+    expect(text).toContain('`dev-openverse-db`, `dev-old-openverse-db` and `dev-next-openverse-db`');
+    expect(text).toContain(
+      'Rollback steps taken before it failed: Renamed the new instance from dev-openverse-db back to dev-next-openverse-db.',
+    );
+    expect(text).not.toContain('unchanged data');
+  });
+
+  it('swap-kept-cleanup-failed: gives the delete command for the old instance', () => {
+    // Act
+    const text = buildMessage(
+      makeInput('swap-kept-cleanup-failed', {
+        error: 'InvalidDBInstanceStateFault',
+        cause: lambdaCause('InvalidDBInstanceStateFault', 'Instance is busy'),
+      }),
+      CONTEXT,
+    );
+
+    // Assert
+    expect(text).toContain(
+      '`dev-old-openverse-db` could not be deleted: InvalidDBInstanceStateFault: Instance is busy',
+    );
+    expect(text).toContain(
+      '```aws rds delete-db-instance --db-instance-identifier dev-old-openverse-db --skip-final-snapshot ' +
+        '--no-delete-automated-backups```',
+    );
+  });
+});
+
+describe('failureText', () => {
+  it('keeps a plain-text cause as it is', () => {
+    expect(failureText('States.Timeout', 'Task timed out')).toBe('States.Timeout: Task timed out');
+  });
+
+  it('gives only the error when there is no cause', () => {
+    expect(failureText('States.TaskFailed', undefined)).toBe('States.TaskFailed');
+  });
+
+  it('does not trip over JSON causes that are not objects', () => {
+    expect(failureText('X', 'null')).toBe('X: null');
+    expect(failureText('X', '42')).toBe('X: 42');
+  });
+
+  it('truncates long causes to 1500 characters and marks the cut', () => {
+    // Arrange
+    const cause = lambdaCause('Boom', 'y'.repeat(5000));
+
+    // Act
+    const text = failureText('Boom', cause);
+
+    // Assert
+    expect(text).toHaveLength(1501);
+    expect(text.startsWith('Boom: yyy')).toBe(true);
+    expect(text.endsWith('y…')).toBe(true);
+  });
+
+  it('does not truncate a cause that fits', () => {
+    // Arrange
+    const message = 'z'.repeat(1500 - 'Boom: '.length);
+
+    // Act
+    const text = failureText('Boom', message);
+
+    // Assert
+    expect(text).toBe(`Boom: ${message}`);
+  });
+});
+
+describe('duration and executionLink', () => {
+  it.each([
+    ['2026-11-30T23:40:00Z', '2026-11-30T23:46:30Z', '6 min 30 s'],
+    ['2026-11-30T23:40:00Z', '2026-11-30T23:40:45Z', '45 s'],
+    ['2026-11-30T23:40:00Z', '2026-11-30T23:40:00Z', '0 s'],
+    ['not a date', '2026-11-30T23:40:00Z', 'an unknown time'],
+    [undefined, '2026-11-30T23:40:00Z', 'an unknown time'],
+  ])('duration(%s, %s) is %s', (from, to, expected) => {
+    expect(duration(from, to)).toBe(expected);
+  });
+
+  it('links to the execution in the region of its ARN', () => {
+    expect(executionLink('arn:aws:states:eu-west-1:123456789012:execution:M:run-1')).toBe(
+      'https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/' +
+        'arn:aws:states:eu-west-1:123456789012:execution:M:run-1',
+    );
+  });
+});
