@@ -153,8 +153,11 @@ export interface RunOptions {
   input?: Json;
   /** Fail these Task states (by name) instead of running them. */
   taskFaults?: Record<string, TaskFault>;
-  /** Called after every state is entered (with the state's name): lets tests check invariants mid-run. */
-  onStateEntered?: (name: string) => void | Promise<void>;
+  /**
+   * Awaited before every Task state runs (with the state's name): the execution waits for it, so a test can
+   * check invariants (e.g. what the staging name serves) at each step of the run.
+   */
+  beforeTask?: (name: string) => void | Promise<void>;
   /** Progress printer for the rehearsal. */
   onEvent?: (event: HarnessEvent) => void;
 }
@@ -180,6 +183,8 @@ export interface RunResult {
   events: HarnessEvent[];
   /** Invocations per task state. */
   invocations: Record<string, number>;
+  /** The simulator's instances at the end (every name, mid-rename ones included). */
+  instances: ReturnType<RdsSimulator['instances']>;
   startedAt: Date;
   endedAt: Date;
 }
@@ -233,6 +238,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     localHandlers[name] = async (input) => {
       invocations[name] = (invocations[name] ?? 0) + 1;
       await sim.settle();
+      await options.beforeTask?.(name);
       const fault = faults.get(name);
       if (fault && fault.left > 0) {
         fault.left -= 1;
@@ -300,7 +306,6 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
           sim.advance(waitSeconds(definition, e.state.input));
           pendingWaits += 1;
         }
-        await options.onStateEntered?.(e.state.name);
       }
       if (e.type === 'StateExited' && e.state?.type === 'Wait') pendingWaits -= 1;
     }
@@ -309,7 +314,16 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   let result: RunResult;
   try {
     const output = await execution.result;
-    result = { status: 'SUCCEEDED', output, statesEntered, events, invocations, startedAt, endedAt: sim.clock.now() };
+    result = {
+      status: 'SUCCEEDED',
+      output,
+      statesEntered,
+      events,
+      invocations,
+      instances: [],
+      startedAt,
+      endedAt: sim.clock.now(),
+    };
   } catch (err) {
     if (!(err instanceof ExecutionError)) throw err;
     const cause = (err as Error & { cause?: { name?: string; message?: string } }).cause;
@@ -320,6 +334,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
       statesEntered,
       events,
       invocations,
+      instances: [],
       startedAt,
       endedAt: sim.clock.now(),
     };
@@ -328,6 +343,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   await sim.settle();
   if (pendingWaits !== 0) throw new Error(`Harness: ${pendingWaits} Wait state(s) did not complete in order`);
   result.endedAt = sim.clock.now();
+  result.instances = sim.instances();
   return result;
 }
 

@@ -11,8 +11,17 @@ describe('workflow: restore and swap', () => {
 
   it('happy path: staging ends on a fresh copy of the newest automated production snapshot', async () => {
     const world = createWorld();
+    const seenAtStaging = new Set<string>();
 
-    const result = await run(world);
+    const result = await run(world, {
+      // At every step: production available under its name, staging held by the original, the new one or
+      // (mid-outage only) nobody.
+      beforeTask: () => {
+        const now = holders(world.sim);
+        expect(now.production).toEqual({ resourceId: world.productionResourceId, status: 'available' });
+        seenAtStaging.add(now.staging?.resourceId ?? 'nobody');
+      },
+    });
 
     expect(result.status).toBe('SUCCEEDED');
     const now = holders(world.sim);
@@ -49,6 +58,8 @@ describe('workflow: restore and swap', () => {
     const outage = /outage over\* after (\d+) min (\d+) s/.exec(slack.texts()[1]!);
     expect(outage).not.toBeNull();
     expect(Number(outage![1])).toBeLessThan(10); // the plan promises an outage under 10 minutes
+    expect([...seenAtStaging].sort()).toEqual([now.staging!.resourceId, world.stagingResourceId, 'nobody'].sort());
+    expect(result.instances.map((i) => i.identifier).sort()).toEqual([IDS.staging, IDS.production].sort());
     expect(result.output).toMatchObject({
       outcome: 'succeeded',
       snapshot: { identifier: world.newestSnapshot },
@@ -140,6 +151,12 @@ describe('workflow: restore and swap', () => {
     expect(restore.at.getTime() - world.sim.clock.now().getTime()).toBeLessThan(0);
     expect(restore.at.toISOString() >= '2026-12-01T00:40:00.000Z').toBe(true);
     expectProductionUntouched(world);
+    expect(kinds(slack)).toEqual([
+      'Staging database outage starting',
+      'Staging database outage over',
+      'Staging database restore succeeded',
+    ]);
+    expect(slack.texts()[2]).toContain('rds:prod-openverse-db-today');
   });
 
   it('newest snapshot fails while being created: fails fast, never restores an older one', async () => {
@@ -205,5 +222,7 @@ describe('workflow: restore and swap', () => {
     expect(pages.length).toBe(2);
     expect(pages[1]!.input.Marker).toBeDefined();
     expect(world.sim.instance(IDS.staging)!.restoredFromSnapshot).toBe('rds:prod-openverse-db-149');
+    expect(holders(world.sim).old).toBeUndefined();
+    expect(slack.texts()[2]).toContain('rds:prod-openverse-db-149');
   });
 });

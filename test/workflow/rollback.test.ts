@@ -137,7 +137,15 @@ describe('workflow: failures and rollback', () => {
         c.input.DBInstanceIdentifier === IDS.old,
     );
     expect(notFound.length).toBeGreaterThanOrEqual(10);
-    expect(holders(world.sim).staging?.resourceId).not.toBe(world.stagingResourceId);
+    const now = holders(world.sim);
+    expect(now.staging?.resourceId).not.toBe(world.stagingResourceId);
+    expect(now.old).toBeUndefined();
+    expect(now.temporary).toBeUndefined();
+    expect(kinds(slack)).toEqual([
+      'Staging database outage starting',
+      'Staging database outage over',
+      'Staging database restore succeeded',
+    ]);
   });
 
   it('delete of old fails: the swap is kept, the failure is reported with the command to finish by hand', async () => {
