@@ -12,9 +12,15 @@
 import { parseArgs } from 'node:util';
 import { STATE } from '../lib/workflow';
 import type { PollResult } from '../lambdas/shared/contract';
+import { DEFAULT_CONFIG } from '../lib/config';
+
+const OAUTH_TABLES = DEFAULT_CONFIG.sanitize.truncateTables;
 import { runWorkflow, synthesizeWorkflow, type HarnessEvent } from '../test/support/harness';
 import { SlackServer } from '../test/support/slack-server';
-import { createWorld, IDS } from '../test/support/world';
+import { GitHubServer } from '../test/deploy-api/github-server';
+import { IngestionServer } from '../test/update-index/ingestion-server';
+import { createWorld, IDS, stopWorlds, type World } from '../test/support/world';
+import { defaultVersions } from '../test/workflow/support';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 
@@ -46,7 +52,9 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  const world = createWorld();
+  console.log('Starting the offline world (RDS simulator, real PostgreSQL servers, Slack/GitHub/ingestion doubles)...');
+  const world = await createWorld();
+  const services = await startServices(world);
   const start = world.sim.clock.now();
   const clock = (at: Date) => {
     const s = Math.round((at.getTime() - start.getTime()) / 1000);
@@ -61,6 +69,8 @@ async function main(): Promise<number> {
     `  production ${IDS.production} (${world.productionResourceId}), staging ${IDS.staging} (${world.stagingResourceId})`,
   );
   console.log(`  newest automated production snapshot: ${world.newestSnapshot}`);
+  const before = await dataSummary(world, world.stagingResourceId);
+  console.log(`  staging's data now: ${before}`);
   if (values.skip) console.log('  skip flag: true');
   if (values.fault) console.log(`  injected fault: "${values.fault}" fails`);
   console.log('');
@@ -90,10 +100,18 @@ async function main(): Promise<number> {
       executionName: 'rehearsal',
       taskFaults: values.fault ? { [values.fault]: { error: 'RehearsalFault', message: `Injected by --fault` } } : {},
       onEvent: printer,
+      github: { apiUrl: services.github.url, token: REHEARSAL_GITHUB_TOKEN },
+      ingestionServerUrl: services.ingestion.url,
+      resolveHost: world.resolve,
     });
-  } finally {
-    await slack.stop();
+  } catch (err) {
+    await Promise.all([slack.stop(), services.stop(), stopWorlds()]);
+    throw err;
   }
+  const stagingNow = world.sim.instance(IDS.staging);
+  const after =
+    stagingNow && !stagingNow.hidden ? await dataSummary(world, stagingNow.resourceId) : '(no staging instance)';
+  await Promise.all([slack.stop(), services.stop(), stopWorlds()]);
 
   const outage = slack
     .texts()
@@ -105,6 +123,8 @@ async function main(): Promise<number> {
   );
   console.log(`  duration:  ${clock(result.endedAt)} (virtual), ${result.statesEntered.length} state transitions`);
   console.log(`  outage:    ${outage ?? 'none'}`);
+  console.log(`  staging data before: ${before}`);
+  console.log(`  staging data after:  ${after}`);
   console.log('  now:');
   for (const name of [IDS.production, IDS.staging, IDS.temporary, IDS.old]) {
     const db = world.sim.instance(name);
@@ -136,6 +156,39 @@ const POLL_SLOT: Record<string, string> = {
   [STATE.checkStaging]: 'staging',
   [STATE.checkDeleted]: 'deleted',
 };
+
+const REHEARSAL_GITHUB_TOKEN = 'ghp_rehearsalToken000000000000000000000';
+
+/** The GitHub API and ingestion server doubles, answering like a successful deploy and index update. */
+async function startServices(world: World) {
+  const github = await new GitHubServer({ token: REHEARSAL_GITHUB_TOKEN, now: () => world.sim.clock.now() }).start();
+  github.versions = defaultVersions(world.sim.clock.now());
+  const ingestion = await new IngestionServer().start();
+  ingestion.media = {
+    image: { index: 'image-5bb9d1cf', progress: [10, 60, 100] },
+    audio: { index: 'audio-init-7e2a' },
+  };
+  return { github, ingestion, stop: () => Promise.all([github.stop(), ingestion.stop()]) };
+}
+
+/** Rows in the media tables, and in the OAuth tables, of the server behind an instance. */
+async function dataSummary(world: World, resourceId: string): Promise<string> {
+  const instance = world.sim.instanceByResourceId(resourceId);
+  if (!instance || !world.dataPlane) return '(no data)';
+  const client = await world.dataPlane.connect(instance);
+  try {
+    const count = async (table: string) =>
+      Number((await client.query(`SELECT count(*)::int AS n FROM "${table}"`)).rows[0].n);
+    const image = await count('image');
+    const audio = await count('audio');
+    let oauth = 0;
+    for (const t of OAUTH_TABLES) oauth += await count(t);
+    const titles = (await client.query(`SELECT count(*)::int AS n FROM image WHERE title = 'staging-only'`)).rows[0].n;
+    return `${image} images (${titles} staging-only), ${audio} audio, ${oauth} OAuth rows (${instance.resourceId})`;
+  } finally {
+    await client.end();
+  }
+}
 
 function describe(state: string, out: Record<string, unknown> | null): string {
   if (!out) return '';

@@ -16,6 +16,16 @@ const identifier = z
   .transform((s) => s.toLowerCase());
 
 const positiveInt = z.number().int().positive();
+const githubName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a GitHub owner or repository name');
+
+function isRegex(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Bounds of one wait loop: how long it may take at most, and how often it polls. */
 const waitBound = z
@@ -47,9 +57,76 @@ export const DEFAULT_CONFIG = {
     rename: { maxMinutes: 30, pollSeconds: 15 },
     delete: { maxMinutes: 60, pollSeconds: 60 },
     rollback: { maxMinutes: 90, pollSeconds: 30 },
+    /** A modification of the restored copy (its master password) being applied. */
+    modify: { maxMinutes: 30, pollSeconds: 30 },
+    /** The staging API's deploy workflow run, after the swap. */
+    deploy: { maxMinutes: 60, pollSeconds: 60 },
+    /** The search index updates, after the swap. */
+    index: { maxMinutes: 360, pollSeconds: 300 },
   },
-  /** Overall timeout of one execution. Must exceed the sum of the wait bounds on the main path. */
-  executionTimeoutHours: 16,
+  /** Overall timeout of one execution. Must exceed the worst case of the wait bounds (worstCaseMinutes). */
+  executionTimeoutHours: 24,
+  /**
+   * Plan step 12.3, done before the swap: the restored copy is cleaned of production's OAuth data (and,
+   * optionally, given staging's master password) before it is exposed under the staging name.
+   */
+  sanitize: {
+    /** Emptied in ONE statement (`TRUNCATE a, b, ... RESTART IDENTITY CASCADE`): parallel truncates can deadlock. */
+    truncateTables: [
+      'api_throttledapplication',
+      'api_oauth2registration',
+      'api_oauth2verification',
+      'oauth2_provider_accesstoken',
+      'oauth2_provider_grant',
+      'oauth2_provider_idtoken',
+      'oauth2_provider_refreshtoken',
+    ],
+    databaseName: 'openverse',
+    /** Secrets Manager secret, JSON `{"username": ..., "password": ...}`: staging's database credentials. */
+    credentialsSecretName: 'staging-db-restore/staging-db-credentials',
+    /**
+     * Set the restored copy's master password to the secret's before connecting. The copy otherwise keeps
+     * production's master password, which staging should not share (and this tool should not need).
+     */
+    resetMasterPassword: true,
+    /** Connection attempts right after the restore (DNS may not resolve yet), with backoff. */
+    connectAttempts: 6,
+  },
+  /**
+   * Where the sanitize function runs: the VPC, subnets and security groups that reach staging's database.
+   * Given as IDs so synth needs no lookups. Without it the function runs outside any VPC (a synth warning
+   * says so), which only reaches publicly accessible databases.
+   */
+  /**
+   * SSM parameter where each successful restore is recorded (JSON: time, snapshot, execution). The next run's
+   * index update starts from that date; status displays read it. Written by the workflow, not the stack.
+   */
+  lastRestoreParameterName: '/staging-db-restore/last-restore',
+  /** Plan step 12.1: redeploy the staging API (latest release image tag, workflow dispatch) and follow the run. */
+  deployApi: {
+    enabled: true,
+    owner: 'WordPress',
+    repo: 'openverse',
+    workflowFile: 'deploy-staging-api.yml',
+    ref: 'main',
+    packageOrg: 'WordPress',
+    packageName: 'openverse-api',
+    /** Regex of the image tags that count as releases; default: the tag next to `latest`, or `rel-*`. */
+    tagPattern: undefined as string | undefined,
+    /** Secrets Manager secret holding a GitHub token (read:packages, and actions:write on the repo). */
+    tokenSecretName: 'staging-db-restore/github-token',
+    apiUrl: 'https://api.github.com',
+  },
+  /** Plan step 12.2: update the search index of each media type through the ingestion server. */
+  searchIndex: {
+    enabled: true,
+    ingestionServerUrl: 'http://ingestion.private.staging.openverse.org:8001',
+    mediaTypes: ['image', 'audio'],
+    /** `since_date` of the first run, when no earlier restore is recorded (YYYY-MM-DD). */
+    firstRunSinceDate: '2023-01-01',
+  },
+  network: undefined as
+    { vpcId: string; availabilityZones: string[]; subnetIds: string[]; securityGroupIds: string[] } | undefined,
 };
 
 export const restoreConfigSchema = z
@@ -75,9 +152,78 @@ export const restoreConfigSchema = z
         rename: waitBound,
         delete: waitBound,
         rollback: waitBound,
+        modify: waitBound,
+        deploy: waitBound,
+        index: waitBound,
       })
       .strict(),
     executionTimeoutHours: positiveInt,
+    sanitize: z
+      .object({
+        truncateTables: z
+          .array(z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain lowercase table name'))
+          .min(1)
+          .refine((t) => new Set(t).size === t.length, 'must not repeat a table'),
+        databaseName: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a PostgreSQL database name'),
+        credentialsSecretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name'),
+        resetMasterPassword: z.boolean(),
+        connectAttempts: z.number().int().min(1).max(10),
+      })
+      .strict(),
+    lastRestoreParameterName: z
+      .string()
+      .regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/, 'must be an SSM parameter path starting with "/"'),
+    deployApi: z
+      .object({
+        enabled: z.boolean(),
+        owner: githubName,
+        repo: githubName,
+        workflowFile: z.string().regex(/^[\w.-]+\.ya?ml$/, 'must be a workflow file name (*.yml)'),
+        ref: z.string().min(1),
+        packageOrg: githubName,
+        packageName: z.string().regex(/^[\w.-]+$/, 'must be a package name'),
+        tagPattern: z.string().refine(isRegex, 'must be a valid regular expression').optional(),
+        tokenSecretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name'),
+        apiUrl: z
+          .string()
+          .url()
+          .regex(/^https:/, 'must be https'),
+      })
+      .strict(),
+    searchIndex: z
+      .object({
+        enabled: z.boolean(),
+        ingestionServerUrl: z
+          .string()
+          .url()
+          .regex(/^https?:/, 'must be an http(s) URL'),
+        mediaTypes: z
+          .array(z.string().regex(/^[a-z_]+$/, 'must be a media type name like "image"'))
+          .min(1)
+          .refine((t) => new Set(t).size === t.length, 'must not repeat a media type'),
+        firstRunSinceDate: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+          .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'must be a real date'),
+      })
+      .strict(),
+    network: z
+      .object({
+        vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-...)'),
+        availabilityZones: z
+          .array(z.string().regex(/^[a-z]{2}-[a-z]+-\d[a-z]$/, 'must be an availability zone'))
+          .min(1),
+        subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id (subnet-...)')).min(1),
+        securityGroupIds: z
+          .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id (sg-...)'))
+          .min(1),
+      })
+      .strict()
+      .refine((n) => n.subnetIds.length === n.availabilityZones.length, {
+        message: 'needs one availability zone per subnet, in the same order',
+        path: ['availabilityZones'],
+      })
+      .optional(),
   })
   .strict();
 
@@ -104,13 +250,7 @@ export function loadConfig(raw: unknown = {}): RestoreConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError('staging-db-restore', 'must be an object');
   }
-  const given = raw as Record<string, unknown>;
-  const givenWaits = given.waits;
-  const waits =
-    givenWaits && typeof givenWaits === 'object' && !Array.isArray(givenWaits)
-      ? mergeWaits(givenWaits as Record<string, unknown>)
-      : (givenWaits ?? DEFAULT_CONFIG.waits);
-  const parsed = restoreConfigSchema.safeParse({ ...DEFAULT_CONFIG, ...given, waits });
+  const parsed = restoreConfigSchema.safeParse(withDefaults(DEFAULT_CONFIG, raw as Record<string, unknown>));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
@@ -138,16 +278,11 @@ export function loadConfig(raw: unknown = {}): RestoreConfig {
   }
   validateSchedule(config.schedule);
 
-  const mainPathMinutes =
-    config.waits.snapshot.maxMinutes +
-    config.waits.restore.maxMinutes +
-    2 * config.waits.rename.maxMinutes +
-    config.waits.delete.maxMinutes;
-  if (config.executionTimeoutHours * 60 <= mainPathMinutes + config.waits.rollback.maxMinutes) {
+  const worst = worstCaseMinutes(config);
+  if (config.executionTimeoutHours * 60 <= worst) {
     throw new ConfigError(
       'executionTimeoutHours',
-      `${config.executionTimeoutHours} h does not leave room for the wait bounds ` +
-        `(${mainPathMinutes + config.waits.rollback.maxMinutes} min including rollback)`,
+      `${config.executionTimeoutHours} h does not leave room for the wait bounds (${worst} min in the worst case)`,
     );
   }
   for (const [kind, bound] of Object.entries(config.waits)) {
@@ -158,13 +293,37 @@ export function loadConfig(raw: unknown = {}): RestoreConfig {
   return config;
 }
 
-function mergeWaits(given: Record<string, unknown>): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG.waits };
-  for (const [kind, bound] of Object.entries(given)) {
-    const base = (DEFAULT_CONFIG.waits as Record<string, object | undefined>)[kind];
-    merged[kind] = base && bound && typeof bound === 'object' && !Array.isArray(bound) ? { ...base, ...bound } : bound;
+/**
+ * The longest a run can take by its wait bounds: everything up to the swap, then either the rollback or the
+ * steps after the swap (which run in parallel, so the longest of them counts).
+ */
+export function worstCaseMinutes(config: RestoreConfig): number {
+  const w = config.waits;
+  const beforeSwap =
+    w.snapshot.maxMinutes +
+    w.restore.maxMinutes +
+    (config.sanitize.resetMasterPassword ? w.modify.maxMinutes : 0) +
+    2 * w.rename.maxMinutes;
+  const afterSwap = Math.max(
+    w.delete.maxMinutes,
+    config.deployApi.enabled ? w.deploy.maxMinutes : 0,
+    config.searchIndex.enabled ? w.index.maxMinutes : 0,
+  );
+  return beforeSwap + Math.max(w.rollback.maxMinutes, afterSwap);
+}
+
+/** `given` over `defaults`, merging nested plain objects (arrays and other values are replaced). */
+function withDefaults(defaults: object, given: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(given)) {
+    const base = merged[key];
+    merged[key] = isPlainObject(base) && isPlainObject(value) ? withDefaults(base, value) : value;
   }
   return merged;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**

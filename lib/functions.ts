@@ -2,7 +2,9 @@ import * as path from 'node:path';
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Annotations } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -20,6 +22,10 @@ export const STEPS = [
   'delete',
   'rollback',
   'notify',
+  'reset-password',
+  'sanitize',
+  'deploy-api',
+  'update-index',
 ] as const;
 export type Step = (typeof STEPS)[number];
 
@@ -61,6 +67,10 @@ export const MUTATING_RDS_SNAPSHOT_ACTIONS = [
 export interface RestoreFunctionsProps {
   config: RestoreConfig;
   slackWebhook: ISecret;
+  /** GitHub token (read:packages; actions:write on the repository) for the staging API redeploy. */
+  githubToken: ISecret;
+  /** Staging's database credentials (JSON username/password), used to sanitize the restored copy. */
+  dbCredentials: ISecret;
 }
 
 /** One NodejsFunction per step, each with its own role holding only what that step calls. */
@@ -108,7 +118,7 @@ export class RestoreFunctions extends Construct {
       [IDENTIFIER_ENV.temporary]: config.temporaryInstance,
       [IDENTIFIER_ENV.old]: config.oldInstance,
     };
-    const make = (step: Step, extraEnv: Record<string, string> = {}) => {
+    const make = (step: Step, extraEnv: Record<string, string> = {}, extra: Partial<NodejsFunctionProps> = {}) => {
       const fn = new NodejsFunction(this, pascal(step), {
         entry: path.join(__dirname, '..', 'lambdas', step, 'index.ts'),
         handler: 'handler',
@@ -127,6 +137,7 @@ export class RestoreFunctions extends Construct {
           // The Node 22 runtime ships AWS SDK v3: leaving it out keeps bundles small.
           externalModules: ['@aws-sdk/*'],
         },
+        ...extra,
       });
       fn.role!.addManagedPolicy(this.denyProduction);
       return fn;
@@ -193,6 +204,34 @@ export class RestoreFunctions extends Construct {
     });
     props.slackWebhook.grantRead(notify);
 
+    // The restored copy gets staging's master password before it is sanitized (only the temporary instance).
+    const resetPassword = make('reset-password', { DB_CREDENTIALS_SECRET: props.dbCredentials.secretName });
+    resetPassword.addToRolePolicy(
+      allow(['rds:DescribeDBInstances', 'rds:ModifyDBInstance'], [dbArn(config.temporaryInstance)]),
+    );
+    props.dbCredentials.grantRead(resetPassword);
+
+    // Connects to the restored copy with pg: it must run where the database is reachable.
+    const sanitize = make(
+      'sanitize',
+      // The RDS CA certificates, which Node.js 20+ Lambda runtimes do not load by default (see lambdas/sanitize/pg.ts).
+      { DB_CREDENTIALS_SECRET: props.dbCredentials.secretName, NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' },
+      { timeout: Duration.minutes(5), ...this.placement(config, 'Sanitize') },
+    );
+    sanitize.addToRolePolicy(allow(['rds:DescribeDBInstances'], [dbArn(config.temporaryInstance)]));
+    props.dbCredentials.grantRead(sanitize);
+
+    // Talks to GitHub's API: needs internet egress, so it stays out of the VPC. No AWS permissions but its secret.
+    const deployApi = make(
+      'deploy-api',
+      { GITHUB_TOKEN_SECRET: props.githubToken.secretName, GITHUB_API_URL: config.deployApi.apiUrl },
+      { timeout: Duration.minutes(2) },
+    );
+    props.githubToken.grantRead(deployApi);
+
+    // Talks to the ingestion server, which lives in staging's network.
+    const updateIndex = make('update-index', {}, this.placement(config, 'UpdateIndex'));
+
     this.byStep = {
       'find-snapshot': findSnapshot,
       'capture-staging': captureStaging,
@@ -203,8 +242,39 @@ export class RestoreFunctions extends Construct {
       delete: deleteFn,
       rollback,
       notify,
+      'reset-password': resetPassword,
+      sanitize,
+      'deploy-api': deployApi,
+      'update-index': updateIndex,
     };
   }
+
+  /** VPC placement from config (IDs only: synth needs no lookups), or a warning when there is none. */
+  private placement(config: RestoreConfig, who: string): Partial<NodejsFunctionProps> {
+    const net = config.network;
+    if (!net) {
+      Annotations.of(this).addWarningV2(
+        `staging-db-restore:no-network-${who}`,
+        `config.network is not set: the ${who} function runs outside any VPC and can only reach public ` +
+          'endpoints. Set network.vpcId, subnetIds, availabilityZones and securityGroupIds.',
+      );
+      return {};
+    }
+    this.vpc ??= ec2.Vpc.fromVpcAttributes(this, 'StagingVpc', {
+      vpcId: net.vpcId,
+      availabilityZones: net.availabilityZones,
+      privateSubnetIds: net.subnetIds,
+    });
+    return {
+      vpc: this.vpc,
+      vpcSubnets: { subnets: net.subnetIds.map((id, i) => ec2.Subnet.fromSubnetId(this, `${who}Subnet${i}`, id)) },
+      securityGroups: net.securityGroupIds.map((id, i) =>
+        ec2.SecurityGroup.fromSecurityGroupId(this, `${who}SecurityGroup${i}`, id, { mutable: false }),
+      ),
+    };
+  }
+
+  private vpc?: ec2.IVpc;
 }
 
 function allow(actions: string[], resources: string[]): iam.PolicyStatement {

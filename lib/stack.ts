@@ -20,7 +20,13 @@ export class StagingDbRestoreStack extends Stack {
 
     const slackWebhook = secretsmanager.Secret.fromSecretNameV2(this, 'SlackWebhook', config.slackWebhookSecretName);
     const skipFlag = new SkipFlag(this, 'SkipFlag', { config });
-    const functions = new RestoreFunctions(this, 'Functions', { config, slackWebhook });
+    const dbCredentials = secretsmanager.Secret.fromSecretNameV2(
+      this,
+      'DbCredentials',
+      config.sanitize.credentialsSecretName,
+    );
+    const githubToken = secretsmanager.Secret.fromSecretNameV2(this, 'GithubToken', config.deployApi.tokenSecretName);
+    const functions = new RestoreFunctions(this, 'Functions', { config, slackWebhook, dbCredentials, githubToken });
     this.workflow = new RestoreWorkflow(this, 'Workflow', {
       config,
       functions: functions.byStep,

@@ -28,6 +28,8 @@ interface Observation {
   status: string;
   resourceId: string | null;
   seenAs: string | null;
+  /** Names of the pending modifications RDS lists (PendingModifiedValues). */
+  pending?: string[];
 }
 
 /**
@@ -57,7 +59,10 @@ export async function checkStatus(input: PollInput, deps: CheckStatusDeps): Prom
     if (seen.seenAs === target.identifier && (TERMINAL_INSTANCE_STATUSES as readonly string[]).includes(seen.status)) {
       throw new InstanceFailedError(`Instance ${target.identifier} is "${seen.status}"; it will not become available`);
     }
-    const underTarget = seen.seenAs === target.identifier ? seen.status : 'not-found';
+    let underTarget = seen.seenAs === target.identifier ? seen.status : 'not-found';
+    if (underTarget === 'available' && target.noPendingChanges && seen.pending?.length) {
+      underTarget = `available, pending ${seen.pending.join(', ')}`;
+    }
     const s = settle(previous, underTarget, now, bound.settleSeconds);
     settleState = { availableSince: s.availableSince, sawReboot: s.sawReboot };
     done = s.settled;
@@ -111,10 +116,14 @@ async function observeInstance(
         `${target.identifier} is held by ${db.DbiResourceId}, not by the expected instance ${target.resourceId}`,
       );
     }
+    const pending = Object.entries(db.PendingModifiedValues ?? {})
+      .filter(([, v]) => v !== undefined && v !== null)
+      .map(([k]) => k);
     return {
       status: db.DBInstanceStatus ?? 'unknown',
       resourceId: db.DbiResourceId ?? null,
       seenAs: target.identifier,
+      pending,
     };
   }
   if (target.previousIdentifier) {

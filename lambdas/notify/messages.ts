@@ -33,26 +33,102 @@ export function buildMessage(input: NotifyInput, ctx: MessageContext): string {
         `\`${ctx.stagingInstance}\` now serves production data from snapshot \`${str(d.snapshot)}\`.\n${footer}`
       );
     case 'succeeded':
+      return [`:tada: *Staging database restore succeeded.*`, ...summaryLines(d, ctx), footer].join('\n');
+    case 'after-swap-failed':
       return [
-        `:tada: *Staging database restore succeeded.*`,
-        `• Snapshot: \`${str(d.snapshot)}\` (taken ${str(d.snapshotCreatedAt)}, ${age(d.snapshotCreatedAt, ctx.now)} old)`,
-        `• Outage: ${duration(d.outageStartedAt, d.outageEndedAt)}`,
-        `• Old staging instance \`${ctx.oldInstance}\` deleted (automated backups kept).`,
-        footer,
-      ].join('\n');
-    case 'swap-kept-cleanup-failed':
-      return [
-        `:warning: *Staging database was refreshed, but cleaning up failed.* Staging serves the new data; the old`,
-        `instance \`${ctx.oldInstance}\` could not be deleted: ${failureText(d.error, d.cause)}`,
-        `Delete it by hand once you no longer need it:`,
-        '```aws rds delete-db-instance --db-instance-identifier ' +
-          `${ctx.oldInstance} --skip-final-snapshot --no-delete-automated-backups` +
-          '```',
+        `:warning: *Staging database was refreshed, but a step after the swap failed.* Staging serves the new ` +
+          `data (nothing was undone); finish the failed step by hand:`,
+        ...summaryLines(d, ctx),
+        ...afterSwapFixes(d, ctx),
         footer,
       ].join('\n');
     case 'failed':
       return failedMessage(input, ctx, footer);
   }
+}
+
+interface BranchOutcome {
+  ok?: boolean;
+  skipped?: boolean;
+  error?: unknown;
+  cause?: unknown;
+  tag?: unknown;
+  runUrl?: unknown;
+  sinceDate?: unknown;
+  tasks?: { mediaType?: string; status?: string; index?: string; reason?: string }[];
+}
+
+function branches(d: Record<string, unknown>): Record<string, BranchOutcome> {
+  return (filled(d.afterSwap) ?? {}) as Record<string, BranchOutcome>;
+}
+
+/** What the run did: snapshot and age, outage, OAuth rows removed, deploy, indices, old instance. */
+function summaryLines(d: Record<string, unknown>, ctx: MessageContext): string[] {
+  const b = branches(d);
+  const removed = (filled(d.sanitize) as { removed?: Record<string, number> } | null)?.removed;
+  const lines = [
+    `• Snapshot: \`${str(d.snapshot)}\` (taken ${str(d.snapshotCreatedAt)}, ${age(d.snapshotCreatedAt, ctx.now)} old)`,
+    `• Outage: ${duration(d.outageStartedAt, d.outageEndedAt)}`,
+  ];
+  if (removed) {
+    const total = Object.values(removed).reduce((a, n) => a + n, 0);
+    const each = Object.entries(removed)
+      .map(([t, n]) => `${t} ${n}`)
+      .join(', ');
+    lines.push(`• Production OAuth data removed before the swap: ${total} rows (${each})`);
+  }
+  const outcome = (o: BranchOutcome | undefined, ok: string) =>
+    !o ? 'unknown' : o.skipped ? 'disabled in config' : o.ok ? ok : `:x: failed: ${failureText(o.error, o.cause)}`;
+  lines.push(
+    `• Staging API deploy: ${outcome(b.deploy, `tag \`${str(b.deploy?.tag)}\` deployed (<${str(b.deploy?.runUrl)}|run>)`)}`,
+  );
+  const indexOk = (b.index?.tasks ?? [])
+    .map(
+      (t) =>
+        `${str(t.mediaType)} ${t.status === 'skipped' ? `skipped (${str(t.reason)})` : `updated (${str(t.index)})`}`,
+    )
+    .join(', ');
+  lines.push(`• Search indices since ${str(b.index?.sinceDate)}: ${outcome(b.index, indexOk || 'none')}`);
+  lines.push(`• Old staging instance \`${ctx.oldInstance}\`: ${outcome(b.delete, 'deleted (automated backups kept)')}`);
+  if (b.record && !b.record.ok) lines.push(`• Recording this restore: ${outcome(b.record, '')}`);
+  return lines;
+}
+
+/** For each failed step after the swap, what to run by hand. */
+function afterSwapFixes(d: Record<string, unknown>, ctx: MessageContext): string[] {
+  const b = branches(d);
+  const h = (filled(d.hints) ?? {}) as {
+    deployWorkflow?: string;
+    repo?: string;
+    ingestionServerUrl?: string;
+    lastRestoreParameter?: string;
+  };
+  const fixes: string[] = [];
+  if (b.delete && !b.delete.ok) {
+    fixes.push(
+      'Delete the old instance once you no longer need it: ```aws rds delete-db-instance --db-instance-identifier ' +
+        `${ctx.oldInstance} --skip-final-snapshot --no-delete-automated-backups\`\`\``,
+    );
+  }
+  if (b.deploy && !b.deploy.ok) {
+    fixes.push(
+      `Redeploy the staging API: run the \`${str(h.deployWorkflow)}\` workflow of \`${str(h.repo)}\` with the newest release tag ` +
+        `(\`gh workflow run ${str(h.deployWorkflow)} --repo ${str(h.repo)} -f tag=<tag>\`).`,
+    );
+  }
+  if (b.index && !b.index.ok) {
+    fixes.push(
+      `Update the search indices: for each media type, \`POST ${str(h.ingestionServerUrl)}/task\` with ` +
+        '`{"model": "<media type>", "action": "UPDATE_INDEX", "index_suffix": "<suffix>", "since_date": "<date>"}`.',
+    );
+  }
+  if (b.record && !b.record.ok) {
+    fixes.push(
+      `Record the restore so the next index update starts from today: \`aws ssm put-parameter --overwrite --type String ` +
+        `--name ${str(h.lastRestoreParameter)} --value '{"at": "${ctx.now.toISOString()}"}'\`.`,
+    );
+  }
+  return fixes;
 }
 
 function failedMessage(input: NotifyInput, ctx: MessageContext, footer: string): string {

@@ -18,23 +18,6 @@ import { z } from 'zod';
  *   $.rollback       RollbackProgress       the rollback loop's progress
  */
 
-/** Step Functions state-data keys, used as `$.${KEY}` in the workflow. */
-export const PATHS = {
-  execution: 'execution',
-  skip: 'skip',
-  snapshot: 'snapshot',
-  staging: 'staging',
-  restore: 'restore',
-  poll: 'poll',
-  verify: 'verify',
-  outage: 'outage',
-  failure: 'failure',
-  failedState: 'failedState',
-  rollback: 'rollback',
-  deleteOld: 'deleteOld',
-  notified: 'notified',
-} as const;
-
 /** Custom error names: thrown by handlers (`error.name`), caught by the workflow's Catch/Retry. */
 export const ERRORS = {
   noSnapshot: 'NoProductionSnapshot',
@@ -46,9 +29,21 @@ export const ERRORS = {
   unexpectedInstance: 'UnexpectedInstance',
   guardRefused: 'ProductionGuardRefused',
   preconditionFailed: 'PreconditionFailed',
+  sanitizeFailed: 'SanitizeFailed',
+  databaseUnreachable: 'DatabaseUnreachable',
   invalidInput: 'InvalidInput',
   invalidSkipFlag: 'InvalidSkipFlag',
   rollbackStuck: 'RollbackStuck',
+  afterSwapFailed: 'AfterSwapFailed',
+  // Raised by the deploy-api and update-index steps (their errors.ts): caught as branch failures after the swap.
+  noReleaseTag: 'NoReleaseTag',
+  deployDispatchFailed: 'DeployDispatchFailed',
+  deployRunNotFound: 'DeployRunNotFound',
+  deployFailed: 'DeployFailed',
+  gitHubApiError: 'GitHubApiError',
+  gitHubTokenInvalid: 'GitHubTokenInvalid',
+  ingestionServerUnavailable: 'IngestionServerUnavailable',
+  indexUpdateFailed: 'IndexUpdateFailed',
 } as const;
 
 /** RDS errors we retry or treat specially, as the SDK names them (`err.name`). */
@@ -178,6 +173,8 @@ export const pollTargetSchema = z.discriminatedUnion('kind', [
     resourceId: z.string().nullable().optional(),
     /** The name the instance had before a rename: described too when `identifier` is not found yet. */
     previousIdentifier: z.string().optional(),
+    /** Also wait until RDS lists no pending modifications (e.g. a master password being applied). */
+    noPendingChanges: z.boolean().optional(),
   }),
 ]);
 export type PollTarget = z.infer<typeof pollTargetSchema>;
@@ -242,6 +239,16 @@ export const deleteResultSchema = z.object({
 });
 export type DeleteResult = z.infer<typeof deleteResultSchema>;
 
+export const sanitizeResultSchema = z.object({
+  identifier: z.string(),
+  database: z.string(),
+  /** Rows each table held before it was emptied (what production's copy carried). */
+  removed: z.record(z.string(), z.number().int().nonnegative()),
+  masterPasswordReset: z.boolean(),
+  at: z.string(),
+});
+export type SanitizeResult = z.infer<typeof sanitizeResultSchema>;
+
 export const failureSchema = z.object({ Error: z.string(), Cause: z.string().optional().nullable() });
 export type Failure = z.infer<typeof failureSchema>;
 
@@ -282,7 +289,7 @@ export const NOTIFY_EVENTS = [
   'outage-over',
   'succeeded',
   'failed',
-  'swap-kept-cleanup-failed',
+  'after-swap-failed',
 ] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 

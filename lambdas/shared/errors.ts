@@ -38,6 +38,12 @@ export class PreconditionFailedError extends NamedError {
 export class InvalidInputError extends NamedError {
   override readonly name = ERRORS.invalidInput;
 }
+export class SanitizeFailedError extends NamedError {
+  override readonly name = ERRORS.sanitizeFailed;
+}
+export class DatabaseUnreachableError extends NamedError {
+  override readonly name = ERRORS.databaseUnreachable;
+}
 export class RollbackStuckError extends NamedError {
   override readonly name = ERRORS.rollbackStuck;
 }

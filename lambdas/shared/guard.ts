@@ -65,6 +65,21 @@ export class RdsGuard {
   }
 
   /**
+   * Set the master password of the restored copy (which carries production's) before it becomes staging.
+   * Only the temporary instance. The password goes to RDS only: never into an error or a log line.
+   */
+  async setMasterPassword(identifier: string, password: string): Promise<ModifyDBInstanceCommandOutput> {
+    const target = this.check(identifier, ['temporary'], 'master-password target');
+    return this.rds.send(
+      new ModifyDBInstanceCommand({
+        DBInstanceIdentifier: target,
+        MasterUserPassword: password,
+        ApplyImmediately: true,
+      }),
+    );
+  }
+
+  /**
    * Delete without a final snapshot, keeping automated backups (so an accidental delete stays recoverable).
    * Only the temporary or old identifier: the staging name is never deleted.
    */

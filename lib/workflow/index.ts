@@ -17,7 +17,7 @@
  *
  * State data: see lambdas/shared/contract.ts. Every failure ends in a Fail state with error and cause.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -56,6 +56,13 @@ const RETRY_THROTTLED: sfn.RetryProps = {
   maxAttempts: 3,
   backoffRate: 2,
 };
+/** GitHub reads: a 5xx or network error (GitHubApiError) is worth another poll later. */
+const RETRY_GITHUB: sfn.RetryProps = {
+  errors: ['GitHubApiError'],
+  interval: Duration.seconds(30),
+  maxAttempts: 3,
+  backoffRate: 2,
+};
 /** Slack is best effort: retry, then carry on without it (a Slack outage must not stop a restore). */
 const RETRY_NOTIFY: sfn.RetryProps = {
   errors: ['States.ALL'],
@@ -65,12 +72,18 @@ const RETRY_NOTIFY: sfn.RetryProps = {
 };
 /** Lambda functions time out after 1 minute; the task gives them a little longer. */
 const TASK_TIMEOUT = Duration.seconds(90);
+/** Dispatch waits for the run to appear (bounded lookups inside a 2-minute Lambda). */
+const DEPLOY_TIMEOUT = Duration.minutes(3);
+/** The sanitize function may retry its connection for a few minutes (5-minute Lambda timeout). */
+const SANITIZE_TIMEOUT = Duration.minutes(6);
 
 /** State names people read in the console. Exported so tests and the runbook refer to the same names. */
 export const STATE = {
   start: 'Start restore',
   readSkip: 'Read skip flag',
   isSkipped: 'Is this run skipped?',
+  readLastRestore: 'Read last restore',
+  noLastRestore: 'No earlier restore recorded',
   notifySkipped: 'Notify skipped',
   reportSkipped: 'Report skipped',
   skipped: 'Skipped',
@@ -87,6 +100,11 @@ export const STATE = {
   isNewAvailable: 'Is the new database available?',
   waitNew: 'Wait for new database',
   verify: 'Verify new database configuration',
+  resetPassword: 'Give new database the staging password',
+  checkPassword: 'Check password change',
+  isPasswordApplied: 'Is the password change applied?',
+  waitPassword: 'Wait for password change',
+  sanitize: 'Remove production OAuth data',
   notifyOutage: 'Notify outage starting',
   renameAway: 'Rename staging to old',
   checkOld: 'Check old database',
@@ -111,8 +129,31 @@ export const STATE = {
   didRollbackFail: 'Did the rollback fail?',
   failed: 'Restore failed',
   rollbackFailed: 'Restore and rollback failed',
-  notifyCleanupFailed: 'Notify cleanup failed',
-  cleanupFailed: 'Old database not deleted',
+  afterSwap: 'Finish after the swap',
+  oldDeleted: 'Old database deleted',
+  deleteFailed: 'Deleting old database failed',
+  dispatchDeploy: 'Dispatch staging API deploy',
+  checkDeploy: 'Check staging API deploy',
+  isDeployDone: 'Is the staging API deployed?',
+  waitDeploy: 'Wait for staging API deploy',
+  apiDeployed: 'Staging API deployed',
+  deployFailed: 'Deploying staging API failed',
+  deployDisabled: 'Staging API deploy disabled',
+  startIndex: 'Start search index updates',
+  checkIndex: 'Check search index updates',
+  keepIndexProgress: 'Keep index progress',
+  isIndexDone: 'Are the search indices updated?',
+  waitIndex: 'Wait for search index updates',
+  indicesUpdated: 'Search indices updated',
+  indexFailed: 'Updating search indices failed',
+  indexDisabled: 'Search index update disabled',
+  describeRestore: 'Describe this restore',
+  recordRestore: 'Record successful restore',
+  restoreRecorded: 'Restore recorded',
+  recordFailed: 'Recording restore failed',
+  didAfterSwapSucceed: 'Did every step after the swap succeed?',
+  notifyAfterSwapFailed: 'Notify steps after the swap failed',
+  afterSwapFailed: 'Steps after the swap failed',
 } as const;
 
 /** The execution's identity, from the context object, for every payload that reports it. */
@@ -159,8 +200,17 @@ export class RestoreWorkflow extends Construct {
         skip: EMPTY_SLOT,
         found: { snapshot: EMPTY_SLOT, staging: EMPTY_SLOT },
         restore: EMPTY_SLOT,
-        waits: { snapshot: EMPTY_SLOT, restore: EMPTY_SLOT, old: EMPTY_SLOT, staging: EMPTY_SLOT, deleted: EMPTY_SLOT },
+        waits: {
+          snapshot: EMPTY_SLOT,
+          restore: EMPTY_SLOT,
+          password: EMPTY_SLOT,
+          old: EMPTY_SLOT,
+          staging: EMPTY_SLOT,
+          deleted: EMPTY_SLOT,
+        },
         verify: EMPTY_SLOT,
+        resetPassword: EMPTY_SLOT,
+        sanitize: EMPTY_SLOT,
         renameAway: EMPTY_SLOT,
         renameIn: EMPTY_SLOT,
         deleteOld: EMPTY_SLOT,
@@ -169,6 +219,13 @@ export class RestoreWorkflow extends Construct {
         rollback: EMPTY_SLOT,
         rollbackError: EMPTY_SLOT,
         notifyError: EMPTY_SLOT,
+        lastRestore: EMPTY_SLOT,
+        lastRestoreRecord: EMPTY_SLOT,
+        deploy: EMPTY_SLOT,
+        deployPoll: EMPTY_SLOT,
+        index: EMPTY_SLOT,
+        indexPoll: EMPTY_SLOT,
+        afterSwap: EMPTY_SLOT,
       }),
       // No ResultPath: the default ("$") replaces the input. (aws-local-stepfunctions 3 mishandles an
       // explicit "$", nesting the result under a "$" key.)
@@ -203,9 +260,35 @@ export class RestoreWorkflow extends Construct {
     return read.next(
       new sfn.Choice(this, STATE.isSkipped)
         .when(sfn.Condition.stringEquals('$.skip.value', 'true'), skipped)
-        .when(sfn.Condition.stringEquals('$.skip.value', 'false'), proceed)
+        .when(sfn.Condition.stringEquals('$.skip.value', 'false'), this.readLastRestore(proceed))
         .otherwise(invalid),
     );
+  }
+
+  /**
+   * The last successful restore, recorded by the previous run: the index update starts from its date. None
+   * recorded yet (first run) is normal; the index step then uses `searchIndex.firstRunSinceDate`.
+   */
+  private readLastRestore(next: sfn.IChainable): sfn.IChainable {
+    const name = this.config.lastRestoreParameterName;
+    const read = new tasks.CallAwsService(this, STATE.readLastRestore, {
+      service: 'ssm',
+      action: 'getParameter',
+      parameters: { Name: name },
+      iamResources: [this.parameterArn(name)],
+      resultSelector: { 'value.$': '$.Parameter.Value' },
+      resultPath: '$.lastRestore',
+      taskTimeout: sfn.Timeout.duration(TASK_TIMEOUT),
+    });
+    read.addRetry(RETRY_TRANSIENT);
+    const none = new sfn.Pass(this, STATE.noLastRestore, {
+      result: sfn.Result.fromObject({ value: '' }),
+      resultPath: '$.lastRestore',
+    });
+    read.addCatch(none, { errors: ['Ssm.ParameterNotFoundException'], resultPath: '$.failure' });
+    this.catchInto(read, false);
+    none.next(next);
+    return read.next(next);
   }
 
   /** Plan steps 2-10 and the clean-up of step 11. */
@@ -295,13 +378,50 @@ export class RestoreWorkflow extends Construct {
       .next(restore)
       .next(waitNew)
       .next(verify)
+      .next(this.sanitize())
       .next(this.notify(STATE.notifyOutage, 'outage-starting', { 'snapshot.$': '$.found.snapshot.identifier' }))
       .next(renameAway)
       .next(waitOld)
       .next(renameIn)
       .next(waitStaging)
       .next(this.notify(STATE.notifyOutageOver, 'outage-over', outageTimes))
-      .next(this.deleteOld(outageTimes));
+      .next(this.afterSwap());
+  }
+
+  /**
+   * Plan step 12.3, moved before the swap: production's OAuth data is removed from the copy (and its master
+   * password made staging's) while it is still under the temporary name, so it is never live as staging.
+   * A failure here rolls back like any other before the outage: the copy is deleted, staging untouched.
+   */
+  private sanitize(): sfn.IChainable {
+    const c = this.config;
+    const target = { identifier: c.temporaryInstance, 'resourceId.$': '$.waits.restore.resourceId' };
+    const clean = this.lambda(
+      STATE.sanitize,
+      'sanitize',
+      {
+        ...target,
+        database: c.sanitize.databaseName,
+        tables: c.sanitize.truncateTables,
+        connectAttempts: c.sanitize.connectAttempts,
+        masterPasswordReset: c.sanitize.resetMasterPassword,
+      },
+      '$.sanitize',
+      RETRY_THROTTLED,
+      SANITIZE_TIMEOUT,
+    );
+    this.catchInto(clean, false);
+    if (!c.sanitize.resetMasterPassword) return clean;
+
+    const reset = this.lambda(STATE.resetPassword, 'reset-password', target, '$.resetPassword', RETRY_THROTTLED);
+    this.catchInto(reset, false);
+    const applied = this.waitUntil('password', [STATE.checkPassword, STATE.isPasswordApplied, STATE.waitPassword], {
+      kind: 'instance',
+      until: 'available',
+      noPendingChanges: true,
+      ...target,
+    });
+    return sfn.Chain.start(reset).next(applied).next(clean);
   }
 
   /** Plan steps 2-3: branch of the Parallel state. */
@@ -315,14 +435,78 @@ export class RestoreWorkflow extends Construct {
     return find.next(wait).next(new sfn.Succeed(this, STATE.snapshotReady));
   }
 
-  /** Plan step 11, success side: delete old. Its failure keeps the swap and says what to do by hand. */
-  private deleteOld(outageTimes: Record<string, string>): sfn.IChainable {
+  /**
+   * Plan steps 11 (delete old) and 12, after the swap, in parallel. Each branch reports its own outcome
+   * (`{ step, ok, ... }`) instead of failing the Parallel, so one failing branch neither cancels the others nor
+   * undoes the swap: staging already serves the new data. Then one report: success, or which branch failed
+   * and what to do by hand, and the run ends failed.
+   */
+  private afterSwap(): sfn.IChainable {
     const c = this.config;
-    const cleanupFailed = this.notify(STATE.notifyCleanupFailed, 'swap-kept-cleanup-failed', {
-      'error.$': '$.failure.Error',
-      'cause.$': '$.failure.Cause',
-    }).next(new sfn.Fail(this, STATE.cleanupFailed, { errorPath: '$.failure.Error', causePath: '$.failure.Cause' }));
+    const finish = new sfn.Parallel(this, STATE.afterSwap, {
+      resultSelector: { 'delete.$': '$[0]', 'deploy.$': '$[1]', 'index.$': '$[2]', 'record.$': '$[3]' },
+      resultPath: '$.afterSwap',
+    });
+    finish.branch(this.deleteBranch(), this.deployBranch(), this.indexBranch(), this.recordBranch());
 
+    const details = {
+      'snapshot.$': '$.found.snapshot.identifier',
+      'snapshotCreatedAt.$': '$.found.snapshot.createdAt',
+      'outageStartedAt.$': '$.renameAway.requestedAt',
+      'outageEndedAt.$': '$.waits.staging.observedAt',
+      'sanitize.$': '$.sanitize',
+      'afterSwap.$': '$.afterSwap',
+    };
+    const success = this.notify(STATE.notifySuccess, 'succeeded', details)
+      .next(
+        new sfn.Pass(this, STATE.reportSuccess, {
+          parameters: {
+            outcome: 'succeeded',
+            execution: EXECUTION,
+            'snapshot.$': '$.found.snapshot',
+            staging: { identifier: c.stagingInstance, 'resourceId.$': '$.waits.restore.resourceId' },
+            outage: { 'startedAt.$': '$.renameAway.requestedAt', 'endedAt.$': '$.waits.staging.observedAt' },
+            'sanitize.$': '$.sanitize',
+            'afterSwap.$': '$.afterSwap',
+          },
+        }),
+      )
+      .next(new sfn.Succeed(this, STATE.succeeded));
+    const partial = this.notify(STATE.notifyAfterSwapFailed, 'after-swap-failed', {
+      ...details,
+      hints: {
+        repo: `${c.deployApi.owner}/${c.deployApi.repo}`,
+        deployWorkflow: c.deployApi.workflowFile,
+        ingestionServerUrl: c.searchIndex.ingestionServerUrl,
+        lastRestoreParameter: c.lastRestoreParameterName,
+      },
+    }).next(
+      new sfn.Fail(this, STATE.afterSwapFailed, {
+        error: ERRORS.afterSwapFailed,
+        cause: 'Staging serves the new data, but a step after the swap failed: see the Slack message and $.afterSwap',
+      }),
+    );
+    const allOk = sfn.Condition.and(
+      ...(['delete', 'deploy', 'index', 'record'] as const).map((b) =>
+        sfn.Condition.booleanEquals(`$.afterSwap.${b}.ok`, true),
+      ),
+    );
+    return finish.next(new sfn.Choice(this, STATE.didAfterSwapSucceed).when(allOk, success).otherwise(partial));
+  }
+
+  /** A branch's two ends: `{ step, ok: true, ...result }` or `{ step, ok: false, error, cause }`. */
+  private branchEnds(step: string, okName: string, failedName: string, result: Record<string, unknown> = {}) {
+    const ok = new sfn.Pass(this, okName, { parameters: { step, ok: true, ...result } });
+    const failed = new sfn.Pass(this, failedName, {
+      parameters: { step, ok: false, 'error.$': '$.failure.Error', 'cause.$': '$.failure.Cause' },
+    });
+    return { ok, failed };
+  }
+
+  /** Plan step 11, success side: delete the old database (no final snapshot, automated backups kept). */
+  private deleteBranch(): sfn.IChainable {
+    const c = this.config;
+    const ends = this.branchEnds('delete', STATE.oldDeleted, STATE.deleteFailed, { identifier: c.oldInstance });
     const del = this.lambda(
       STATE.deleteOld,
       'delete',
@@ -330,33 +514,173 @@ export class RestoreWorkflow extends Construct {
       '$.deleteOld',
       RETRY_THROTTLED,
     );
-    del.addCatch(cleanupFailed, { resultPath: '$.failure' });
+    del.addCatch(ends.failed, { resultPath: '$.failure' });
     const waitGone = this.waitUntil(
       'deleted',
       [STATE.checkDeleted, STATE.isOldGone, STATE.waitDeleted],
       { kind: 'instance', identifier: c.oldInstance, until: 'gone', 'resourceId.$': '$.found.staging.resourceId' },
       0,
-      cleanupFailed,
+      ends.failed,
     );
-    const success = new sfn.Pass(this, STATE.reportSuccess, {
-      parameters: {
-        outcome: 'succeeded',
-        execution: EXECUTION,
-        'snapshot.$': '$.found.snapshot',
-        staging: { identifier: c.stagingInstance, 'resourceId.$': '$.waits.restore.resourceId' },
-        outage: { 'startedAt.$': '$.renameAway.requestedAt', 'endedAt.$': '$.waits.staging.observedAt' },
-      },
+    return sfn.Chain.start(del).next(waitGone).next(ends.ok);
+  }
+
+  /** Plan step 12.1: the newest release image tag, the deploy workflow dispatched, its run followed. */
+  private deployBranch(): sfn.IChainable {
+    const c = this.config;
+    const d = c.deployApi;
+    const ends = this.branchEnds('deploy', STATE.apiDeployed, STATE.deployFailed, {
+      'tag.$': '$.deploy.tag',
+      'runUrl.$': '$.deploy.runUrl',
     });
-    return sfn.Chain.start(del)
-      .next(waitGone)
-      .next(
-        this.notify(STATE.notifySuccess, 'succeeded', {
-          ...outageTimes,
-          'snapshotCreatedAt.$': '$.found.snapshot.createdAt',
-        }),
-      )
-      .next(success)
-      .next(new sfn.Succeed(this, STATE.succeeded));
+    if (!d.enabled)
+      return new sfn.Pass(this, STATE.deployDisabled, { parameters: { step: 'deploy', ok: true, skipped: true } });
+    const config = {
+      owner: d.owner,
+      repo: d.repo,
+      packageOrg: d.packageOrg,
+      packageName: d.packageName,
+      workflowFile: d.workflowFile,
+      ref: d.ref,
+      ...(d.tagPattern ? { tagPattern: d.tagPattern } : {}),
+      // Unique per execution: it is how the dispatched run is found again (GitHub returns no run id).
+      'runName.$': "States.Format('Staging DB restore {}', $$.Execution.Name)",
+    };
+    // Not retried: a dispatch whose answer was lost may have started a deploy; a second would deploy twice.
+    const dispatch = this.lambda(
+      STATE.dispatchDeploy,
+      'deploy-api',
+      { action: 'dispatch', ...config },
+      '$.deploy',
+      undefined,
+      DEPLOY_TIMEOUT,
+    );
+    dispatch.addCatch(ends.failed, { resultPath: '$.failure' });
+    const check = this.lambda(
+      STATE.checkDeploy,
+      'deploy-api',
+      {
+        action: 'check',
+        owner: d.owner,
+        repo: d.repo,
+        'runId.$': '$.deploy.runId',
+        'tag.$': '$.deploy.tag',
+        'startedAt.$': '$.deploy.dispatchedAt',
+        maxSeconds: c.waits.deploy.maxMinutes * 60,
+        pollSeconds: c.waits.deploy.pollSeconds,
+      },
+      '$.deployPoll',
+      RETRY_GITHUB,
+    );
+    check.addCatch(ends.failed, { resultPath: '$.failure' });
+    const wait = new sfn.Wait(this, STATE.waitDeploy, {
+      time: sfn.WaitTime.duration(Duration.seconds(c.waits.deploy.pollSeconds)),
+    });
+    wait.next(check);
+    check.next(
+      new sfn.Choice(this, STATE.isDeployDone)
+        .when(sfn.Condition.booleanEquals('$.deployPoll.done', true), ends.ok)
+        .otherwise(wait),
+    );
+    return dispatch.next(wait);
+  }
+
+  /** Plan step 12.2: UPDATE_INDEX per media type on the ingestion server, followed to the end. */
+  private indexBranch(): sfn.IChainable {
+    const c = this.config;
+    const x = c.searchIndex;
+    const ends = this.branchEnds('index', STATE.indicesUpdated, STATE.indexFailed, {
+      'sinceDate.$': '$.index.sinceDate',
+      'tasks.$': '$.index.tasks',
+    });
+    if (!x.enabled)
+      return new sfn.Pass(this, STATE.indexDisabled, { parameters: { step: 'index', ok: true, skipped: true } });
+    const start = this.lambda(
+      STATE.startIndex,
+      'update-index',
+      {
+        action: 'start',
+        baseUrl: x.ingestionServerUrl,
+        mediaTypes: x.mediaTypes,
+        'lastRestore.$': '$.lastRestore.value',
+        defaultSinceDate: x.firstRunSinceDate,
+      },
+      '$.index',
+      RETRY_THROTTLED,
+    );
+    start.addCatch(ends.failed, { resultPath: '$.failure' });
+    const check = this.lambda(
+      STATE.checkIndex,
+      'update-index',
+      {
+        action: 'check',
+        baseUrl: x.ingestionServerUrl,
+        'tasks.$': '$.index.tasks',
+        'startedAt.$': '$.index.startedAt',
+        maxSeconds: c.waits.index.maxMinutes * 60,
+        pollSeconds: c.waits.index.pollSeconds,
+      },
+      '$.indexPoll',
+      RETRY_TRANSIENT,
+    );
+    check.addCatch(ends.failed, { resultPath: '$.failure' });
+    // The check's output replaces the task list, so progress carries from poll to poll.
+    const keep = new sfn.Pass(this, STATE.keepIndexProgress, {
+      parameters: {
+        'sinceDate.$': '$.index.sinceDate',
+        'tasks.$': '$.indexPoll.tasks',
+        'startedAt.$': '$.index.startedAt',
+        'done.$': '$.indexPoll.done',
+        'nextPollSeconds.$': '$.indexPoll.nextPollSeconds',
+      },
+      resultPath: '$.index',
+    });
+    check.next(keep);
+    const wait = new sfn.Wait(this, STATE.waitIndex, { time: sfn.WaitTime.secondsPath('$.index.nextPollSeconds') });
+    wait.next(check);
+    keep.next(
+      new sfn.Choice(this, STATE.isIndexDone)
+        .when(sfn.Condition.booleanEquals('$.index.done', false), wait)
+        .otherwise(ends.ok),
+    );
+    return start.next(check);
+  }
+
+  /** Plan step 12 (ours): record this restore, for the next run's index update and for status displays. */
+  private recordBranch(): sfn.IChainable {
+    const c = this.config;
+    const ends = this.branchEnds('record', STATE.restoreRecorded, STATE.recordFailed, {
+      parameter: c.lastRestoreParameterName,
+    });
+    const describe = new sfn.Pass(this, STATE.describeRestore, {
+      parameters: {
+        'at.$': '$.waits.staging.observedAt',
+        'snapshot.$': '$.found.snapshot.identifier',
+        'snapshotCreatedAt.$': '$.found.snapshot.createdAt',
+        'execution.$': '$$.Execution.Name',
+      },
+      resultPath: '$.lastRestoreRecord',
+    });
+    const put = new tasks.CallAwsService(this, STATE.recordRestore, {
+      service: 'ssm',
+      action: 'putParameter',
+      parameters: {
+        Name: c.lastRestoreParameterName,
+        Type: 'String',
+        Overwrite: true,
+        'Value.$': 'States.JsonToString($.lastRestoreRecord)',
+      },
+      iamResources: [this.parameterArn(c.lastRestoreParameterName)],
+      resultPath: sfn.JsonPath.DISCARD,
+      taskTimeout: sfn.Timeout.duration(TASK_TIMEOUT),
+    });
+    put.addRetry(RETRY_TRANSIENT);
+    put.addCatch(ends.failed, { resultPath: '$.failure' });
+    return sfn.Chain.start(describe).next(put).next(ends.ok);
+  }
+
+  private parameterArn(name: string): string {
+    return Stack.of(this).formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') });
   }
 
   /**
@@ -415,13 +739,20 @@ export class RestoreWorkflow extends Construct {
 
   /** A reusable Check → "Is it …?" → Wait loop on the check-status function, bounded by config. */
   private waitUntil(
-    kind: Exclude<WaitKind, 'rollback'> | 'old' | 'staging' | 'deleted',
+    kind: Exclude<WaitKind, 'rollback' | 'modify'> | 'password' | 'old' | 'staging' | 'deleted',
     [checkName, question, waitName]: [string, string, string],
     target: Record<string, unknown>,
     settleSeconds = 0,
     onFailure?: sfn.IChainable,
   ): sfn.Chain {
-    const boundKind: WaitKind = kind === 'old' || kind === 'staging' ? 'rename' : kind === 'deleted' ? 'delete' : kind;
+    const boundKind: WaitKind =
+      kind === 'old' || kind === 'staging'
+        ? 'rename'
+        : kind === 'deleted'
+          ? 'delete'
+          : kind === 'password'
+            ? 'modify'
+            : kind;
     const bound = this.config.waits[boundKind];
     const path = `$.waits.${kind}`;
     const check = this.lambda(
@@ -450,7 +781,9 @@ export class RestoreWorkflow extends Construct {
     step: Step,
     payload: Record<string, unknown>,
     resultPath: string,
-    retry: sfn.RetryProps,
+    /** Undefined: only the Lambda service-error retry LambdaInvoke adds. */
+    retry: sfn.RetryProps | undefined,
+    timeout = TASK_TIMEOUT,
   ): tasks.LambdaInvoke {
     const task = new tasks.LambdaInvoke(this, name, {
       lambdaFunction: this.fns[step],
@@ -458,9 +791,9 @@ export class RestoreWorkflow extends Construct {
       payloadResponseOnly: true,
       retryOnServiceExceptions: true,
       resultPath,
-      taskTimeout: sfn.Timeout.duration(TASK_TIMEOUT),
+      taskTimeout: sfn.Timeout.duration(timeout),
     });
-    task.addRetry(retry);
+    if (retry) task.addRetry(retry);
     return task;
   }
 

@@ -74,7 +74,27 @@ describe('buildMessage', () => {
     expect(text).toContain('after 6 min 30 s');
   });
 
-  it('succeeded: snapshot, its age, the outage and the deleted old instance', () => {
+  const AFTER_SWAP_OK = {
+    delete: { step: 'delete', ok: true },
+    deploy: {
+      step: 'deploy',
+      ok: true,
+      tag: 'rel-2026.11.28',
+      runUrl: 'https://github.com/WordPress/openverse/actions/runs/42',
+    },
+    index: {
+      step: 'index',
+      ok: true,
+      sinceDate: '2026-11-01',
+      tasks: [
+        { mediaType: 'image', status: 'succeeded', index: 'image-abc' },
+        { mediaType: 'audio', status: 'skipped', reason: 'index audio does not exist' },
+      ],
+    },
+    record: { step: 'record', ok: true },
+  };
+
+  it('succeeded: snapshot and age, outage, OAuth rows removed, deployed tag, each index, deleted old instance', () => {
     // Act
     const text = buildMessage(
       makeInput('succeeded', {
@@ -82,6 +102,8 @@ describe('buildMessage', () => {
         snapshotCreatedAt: '2026-11-30T05:00:00Z',
         outageStartedAt: '2026-11-30T23:40:00Z',
         outageEndedAt: '2026-11-30T23:42:05Z',
+        sanitize: { removed: { api_throttledapplication: 4, oauth2_provider_accesstoken: 6 } },
+        afterSwap: AFTER_SWAP_OK,
       }),
       CONTEXT,
     );
@@ -91,7 +113,10 @@ describe('buildMessage', () => {
       ':tada: *Staging database restore succeeded.*',
       '• Snapshot: `rds:prod-openverse-db-2026-11-30-05-00` (taken 2026-11-30T05:00:00Z, 19 h old)',
       '• Outage: 2 min 5 s',
-      '• Old staging instance `dev-old-openverse-db` deleted (automated backups kept).',
+      '• Production OAuth data removed before the swap: 10 rows (api_throttledapplication 4, oauth2_provider_accesstoken 6)',
+      '• Staging API deploy: tag `rel-2026.11.28` deployed (<https://github.com/WordPress/openverse/actions/runs/42|run>)',
+      '• Search indices since 2026-11-01: image updated (image-abc), audio skipped (index audio does not exist)',
+      '• Old staging instance `dev-old-openverse-db`: deleted (automated backups kept)',
       `Execution <${LINK}|run-2026-12>`,
     ]);
   });
@@ -174,24 +199,35 @@ describe('buildMessage', () => {
     expect(text).not.toContain('unchanged data');
   });
 
-  it('swap-kept-cleanup-failed: gives the delete command for the old instance', () => {
+  it('after-swap-failed: says the swap was kept, which step failed, and the command to finish it', () => {
     // Act
     const text = buildMessage(
-      makeInput('swap-kept-cleanup-failed', {
-        error: 'InvalidDBInstanceStateFault',
-        cause: lambdaCause('InvalidDBInstanceStateFault', 'Instance is busy'),
+      makeInput('after-swap-failed', {
+        afterSwap: {
+          ...AFTER_SWAP_OK,
+          delete: {
+            step: 'delete',
+            ok: false,
+            error: 'InvalidDBInstanceStateFault',
+            cause: lambdaCause('InvalidDBInstanceStateFault', 'Instance is busy'),
+          },
+          deploy: { step: 'deploy', ok: false, error: 'DeployFailed', cause: 'run concluded failure' },
+        },
+        hints: { repo: 'WordPress/openverse', deployWorkflow: 'deploy-staging-api.yml' },
       }),
       CONTEXT,
     );
 
     // Assert
-    expect(text).toContain(
-      '`dev-old-openverse-db` could not be deleted: InvalidDBInstanceStateFault: Instance is busy',
-    );
+    expect(text).toContain('Staging serves the new data (nothing was undone)');
+    expect(text).toContain('`dev-old-openverse-db`: :x: failed: InvalidDBInstanceStateFault: Instance is busy');
+    expect(text).toContain('Staging API deploy: :x: failed: DeployFailed: run concluded failure');
     expect(text).toContain(
       '```aws rds delete-db-instance --db-instance-identifier dev-old-openverse-db --skip-final-snapshot ' +
         '--no-delete-automated-backups```',
     );
+    expect(text).toContain('gh workflow run deploy-staging-api.yml --repo WordPress/openverse -f tag=<tag>');
+    expect(text).not.toContain('UPDATE_INDEX');
   });
 });
 

@@ -396,10 +396,12 @@ describe('loadConfig: wait bounds', () => {
 });
 
 describe('loadConfig: executionTimeoutHours', () => {
-  // Defaults: snapshot 240 + restore 360 + 2 x rename 30 + delete 60 + rollback 90 = 810 min = 13.5 h.
-  it('refuses a timeout that does not leave room for the default wait bounds (13 h)', () => {
+  // Defaults: snapshot 240 + restore 360 + password 30 + 2 x rename 30 = 690 min before the swap, then the
+  // longest of rollback 90 and the parallel steps after the swap (delete 60, deploy 60, index 360) = 1050 min
+  // = 17.5 h.
+  it('refuses a timeout that does not leave room for the default wait bounds (17 h)', () => {
     // Arrange
-    const raw = { executionTimeoutHours: 13 };
+    const raw = { executionTimeoutHours: 17 };
 
     // Act
     const err = configErrorOf(() => loadConfig(raw));
@@ -408,9 +410,20 @@ describe('loadConfig: executionTimeoutHours', () => {
     expectNames(err, 'executionTimeoutHours');
   });
 
-  it('accepts the first whole hour above the default wait bounds (14 h)', () => {
+  it('accepts the first whole hour above the default wait bounds (18 h)', () => {
     // Arrange
-    const raw = { executionTimeoutHours: 14 };
+    const raw = { executionTimeoutHours: 18 };
+
+    // Act
+    const config = loadConfig(raw);
+
+    // Assert
+    expect(config.executionTimeoutHours).toBe(18);
+  });
+
+  it('counts only the enabled steps after the swap', () => {
+    // Arrange: without the index update the worst case is 690 + 90 = 780 min = 13 h.
+    const raw = { executionTimeoutHours: 14, searchIndex: { enabled: false } };
 
     // Act
     const config = loadConfig(raw);
@@ -420,8 +433,8 @@ describe('loadConfig: executionTimeoutHours', () => {
   });
 
   it('refuses the default timeout once a wait bound grows beyond it', () => {
-    // Arrange: 240 + 600 + 60 + 60 + 90 = 1050 min > 16 h
-    const raw = { waits: { restore: { maxMinutes: 600 } } };
+    // Arrange: 240 + 1200 + 30 + 60 + 360 = 1890 min > 24 h
+    const raw = { waits: { restore: { maxMinutes: 1200 } } };
 
     // Act
     const err = configErrorOf(() => loadConfig(raw));

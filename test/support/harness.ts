@@ -15,6 +15,13 @@ import { makeHandler as rename } from '../../lambdas/rename/rename';
 import { makeHandler as restore } from '../../lambdas/restore/restore';
 import { makeHandler as rollback } from '../../lambdas/rollback/rollback';
 import { makeHandler as verifyRestore } from '../../lambdas/verify-restore/verify-restore';
+import { makeHandler as resetPassword } from '../../lambdas/reset-password/reset-password';
+import { makeHandler as sanitize } from '../../lambdas/sanitize/sanitize';
+import { credentialsReader } from '../../lambdas/sanitize/credentials';
+import { connectPg } from '../../lambdas/sanitize/pg';
+import { makeDeployHandler } from '../../lambdas/deploy-api/deploy-api';
+import { githubClient, secretReader as githubSecretReader } from '../../lambdas/deploy-api/github';
+import { makeHandler as updateIndex } from '../../lambdas/update-index/update-index';
 import type { Clock } from '../../lambdas/shared/clock';
 import { identifiersFromEnv } from '../../lambdas/shared/env';
 import type { RdsSimulator } from './rds-simulator';
@@ -51,6 +58,9 @@ export interface SynthesizedWorkflow {
 }
 
 const synthCache = new Map<string, SynthesizedWorkflow>();
+
+/** The credentials secret's default value in the harness (the data plane's master user). */
+export const DEFAULT_DB_CREDENTIALS = { username: 'deploy', password: 'staging-master-password' };
 
 /** Synthesizes the app (bundling skipped, templates not re-validated: only the definition is needed). */
 export function synthesizeWorkflow(configOverride?: Record<string, unknown>): SynthesizedWorkflow {
@@ -146,6 +156,22 @@ export interface RunOptions {
   sim: RdsSimulator;
   /** The Slack webhook URL (a local server); stored as the webhook secret's value. */
   slackWebhookUrl: string;
+  /** The fake SSM parameter store (the skip flag is set in it from `skipFlag`); pass one to inspect it. */
+  parameters?: Map<string, string>;
+  /** The GitHub API the deploy step talks to (a local double) and the token stored as its secret. */
+  github?: { apiUrl: string; token: string };
+  /**
+   * The ingestion server (a local double): replaces the configured URL in the index step's input, as DNS
+   * would point the configured name at it.
+   */
+  ingestionServerUrl?: string;
+  /**
+   * The offline network's DNS for database endpoints (World.resolve). Without it no database name resolves:
+   * nothing in a run may reach a real network.
+   */
+  resolveHost?: (host: string, port: number) => { host: string; port: number } | undefined;
+  /** Staging's database credentials, stored as the credentials secret. */
+  dbCredentials?: { username: string; password: string };
   /** Value of the skip parameter; `undefined` means the parameter does not exist. Default `false`. */
   skipFlag?: string | undefined;
   config?: Record<string, unknown>;
@@ -195,15 +221,25 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   const workflow = synthesizeWorkflow(options.config);
   const clock: Clock = { now: () => sim.clock.now() };
   const executionName = options.executionName ?? `run-${sim.clock.now().toISOString().replace(/[:.]/g, '-')}`;
-  const parameters = new Map<string, string>();
+  const parameters = options.parameters ?? new Map<string, string>();
   if (options.skipFlag !== undefined || !('skipFlag' in options)) {
     parameters.set(workflow.config.skipParameterName, options.skipFlag ?? 'false');
   }
 
   const secrets = new SecretsManagerClient({ region: REGION, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  mockClient(secrets)
+  const secretsMock = mockClient(secrets);
+  secretsMock
     .on(GetSecretValueCommand, { SecretId: workflow.config.slackWebhookSecretName })
     .resolves({ SecretString: JSON.stringify({ url: options.slackWebhookUrl }) });
+  secretsMock
+    .on(GetSecretValueCommand, { SecretId: workflow.config.sanitize.credentialsSecretName })
+    .resolves({ SecretString: JSON.stringify(options.dbCredentials ?? DEFAULT_DB_CREDENTIALS) });
+  secretsMock
+    .on(GetSecretValueCommand, { SecretId: workflow.config.deployApi.tokenSecretName })
+    .resolves({ SecretString: JSON.stringify({ token: options.github?.token ?? 'ghp_no_github_in_this_run' }) });
+  const noSleep = async () => undefined;
+  // Nothing here may reach the internet: without a GitHub double, calls go to a closed local port.
+  const githubApiUrl = options.github?.apiUrl ?? 'http://127.0.0.1:9';
 
   const handlers = new Map<Step, (env: Record<string, string>) => (event: unknown) => Promise<unknown>>([
     ['find-snapshot', (env) => findSnapshot({ rds: sim.client(), ids: identifiersFromEnv(env) })],
@@ -214,6 +250,56 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     ['rename', (env) => rename({ rds: sim.client(), ids: identifiersFromEnv(env), clock })],
     ['delete', (env) => deleteStep({ rds: sim.client(), ids: identifiersFromEnv(env), clock })],
     ['rollback', (env) => rollback({ rds: sim.client(), ids: identifiersFromEnv(env), clock })],
+    [
+      'reset-password',
+      (env) =>
+        resetPassword({
+          rds: sim.client(),
+          ids: identifiersFromEnv(env),
+          clock,
+          readCredentials: credentialsReader(secrets, env.DB_CREDENTIALS_SECRET!),
+        }),
+    ],
+    [
+      'sanitize',
+      (env) =>
+        sanitize({
+          rds: sim.client(),
+          ids: identifiersFromEnv(env),
+          clock,
+          readCredentials: credentialsReader(secrets, env.DB_CREDENTIALS_SECRET!),
+          connect: (o) => {
+            const target = options.resolveHost?.(o.host, o.port);
+            if (!target) {
+              return Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${o.host}`), { code: 'ENOTFOUND' }));
+            }
+            return connectPg({ ...o, ...target });
+          },
+          // Backoff between connection attempts is real time in Lambda; here it would only slow the tests.
+          sleep: noSleep,
+        }),
+    ],
+    [
+      'deploy-api',
+      (env) =>
+        makeDeployHandler({
+          octokit: githubClient({
+            readSecret: githubSecretReader(secrets, env.GITHUB_TOKEN_SECRET!),
+            baseUrl: githubApiUrl,
+          }),
+          clock,
+          sleep: noSleep,
+          runLookup: { attempts: 10, intervalMs: 0 },
+        }),
+    ],
+    [
+      'update-index',
+      () => {
+        const run = updateIndex({ clock });
+        return (event: unknown) =>
+          run(options.ingestionServerUrl ? { ...(event as object), baseUrl: options.ingestionServerUrl } : event);
+      },
+    ],
     [
       'notify',
       (env) =>
@@ -373,6 +459,20 @@ function fakeAwsSdk(action: string, input: unknown, parameters: Map<string, stri
     const value = parameters.get(name);
     if (value === undefined) throw namedError('Ssm.ParameterNotFoundException', `Parameter ${name} not found`);
     return { Parameter: { Name: name, Type: 'String', Value: value, Version: 1 } };
+  }
+  if (action === 'ssm:putParameter') {
+    const { Name, Value, Type, Overwrite } = input as {
+      Name?: unknown;
+      Value?: unknown;
+      Type?: unknown;
+      Overwrite?: unknown;
+    };
+    if (typeof Name !== 'string' || typeof Value !== 'string')
+      throw namedError('Ssm.ValidationException', 'Name and Value are required');
+    if (Type !== 'String') throw namedError('Ssm.ValidationException', `Unexpected Type ${String(Type)}`);
+    if (parameters.has(Name) && Overwrite !== true) throw namedError('Ssm.ParameterAlreadyExistsException', Name);
+    parameters.set(Name, Value);
+    return { Version: 1, Tier: 'Standard' };
   }
   throw new Error(`The harness has no fake for aws-sdk:${action}`);
 }

@@ -1,5 +1,6 @@
 import { DEFAULT_CONFIG } from '../../lib/config';
-import { RdsSimulator, type RdsSimulatorOptions, type SnapshotSeed } from './rds-simulator';
+import { PgDataPlane } from './pg-data-plane';
+import { type InstanceSeed, RdsSimulator, type RdsSimulatorOptions, type SnapshotSeed } from './rds-simulator';
 
 /**
  * The standard offline world, shaped like Openverse's: production with a month of automated snapshots
@@ -17,13 +18,37 @@ export const STAGING_SECURITY_GROUPS = ['sg-0default000000001', 'sg-0openverse0v
 
 export interface World {
   sim: RdsSimulator;
+  /**
+   * The offline network's DNS: an instance endpoint (`<identifier>.<...>.rds.amazonaws.com:<port>`) resolves to
+   * the real server of whichever instance holds that identifier now, or to nothing (ENOTFOUND).
+   */
+  resolve(host: string, port: number): { host: string; port: number } | undefined;
+  /** Real PostgreSQL behind the instances (absent with `data: false`). */
+  dataPlane?: PgDataPlane;
   productionResourceId: string;
   stagingResourceId: string;
   /** The snapshot the workflow should pick. */
   newestSnapshot: string;
 }
 
+/** Master passwords of the seeded servers (staging's is the harness's default credentials secret). */
+export const PASSWORDS = { production: 'production-master-password', staging: 'staging-master-password' };
+
+const liveDataPlanes = new Set<PgDataPlane>();
+
+/** Stops every PostgreSQL server the worlds started (call in afterEach / afterAll). */
+export async function stopWorlds(): Promise<void> {
+  const planes = [...liveDataPlanes];
+  liveDataPlanes.clear();
+  await Promise.all(planes.map((p) => p.stopAll()));
+}
+
 export interface WorldOptions extends RdsSimulatorOptions {
+  /**
+   * Back production and staging with real PostgreSQL servers (Openverse-shaped data), so snapshots copy
+   * production's data and restores start servers from them. Default true.
+   */
+  data?: boolean;
   /** Replace the default snapshots (seeded in this order: the simulator never sorts). */
   snapshots?: (start: Date) => SnapshotSeed[];
   /** Seed no staging instance. */
@@ -31,10 +56,12 @@ export interface WorldOptions extends RdsSimulatorOptions {
   stagingDeletionProtection?: boolean;
 }
 
-export function createWorld(options: WorldOptions = {}): World {
-  const sim = new RdsSimulator({ start: new Date('2026-12-01T00:00:00Z'), ...options });
+export async function createWorld(options: WorldOptions = {}): Promise<World> {
+  const dataPlane = options.data === false ? undefined : new PgDataPlane({ publishEndpoints: false });
+  if (dataPlane) liveDataPlanes.add(dataPlane);
+  const sim = new RdsSimulator({ start: new Date('2026-12-01T00:00:00Z'), dataPlane, ...options });
   const start = sim.clock.now();
-  const production = sim.addInstance({
+  const production = await seed(sim, dataPlane, 'production', {
     identifier: IDS.production,
     dbInstanceClass: 'db.m5.4xlarge',
     multiAZ: true,
@@ -50,7 +77,7 @@ export function createWorld(options: WorldOptions = {}): World {
   });
   const staging = options.noStaging
     ? undefined
-    : sim.addInstance({
+    : await seed(sim, dataPlane, 'staging', {
         identifier: IDS.staging,
         dbInstanceClass: 'db.m5.xlarge',
         multiAZ: false,
@@ -102,10 +129,34 @@ export function createWorld(options: WorldOptions = {}): World {
     (a, b) => ((b.createTime?.getTime() ?? 0) > (a.createTime?.getTime() ?? 0) ? b : a),
     automated[0]!,
   );
+  const resolve = (host: string, port: number) => {
+    const db = dataPlane ? sim.instance(host.split('.')[0] ?? '') : undefined;
+    if (!db || db.hidden || db.port !== port || !host.endsWith('.rds.amazonaws.com')) return undefined;
+    try {
+      const real = dataPlane!.connectionFor(db.resourceId);
+      return { host: real.host, port: real.port };
+    } catch {
+      return undefined; // an instance without a server (e.g. still being created)
+    }
+  };
   return {
     sim,
+    dataPlane,
+    resolve,
     productionResourceId: production.resourceId,
     stagingResourceId: staging?.resourceId ?? '',
     newestSnapshot: newest?.identifier ?? '',
   };
+}
+
+async function seed(
+  sim: RdsSimulator,
+  dataPlane: PgDataPlane | undefined,
+  role: 'production' | 'staging',
+  spec: InstanceSeed,
+) {
+  if (!dataPlane) return sim.addInstance(spec);
+  return role === 'production'
+    ? dataPlane.seedProduction(sim, spec, PASSWORDS.production)
+    : dataPlane.seedStaging(sim, spec, PASSWORDS.staging);
 }

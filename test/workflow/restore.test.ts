@@ -1,16 +1,16 @@
 import { STATE } from '../../lib/workflow';
 import { STAGING_SECURITY_GROUPS, createWorld, IDS } from '../support/world';
-import { expectProductionUntouched, expectStagingUntouched, holders, kinds, useSlack } from './support';
+import { expectProductionUntouched, expectStagingUntouched, holders, kinds, useServices } from './support';
 
 /**
  * The workflow's main paths, each run through the synthesized state machine against the RDS simulator.
  * Every test asserts who holds which name at the end, that production was never touched, and Slack.
  */
 describe('workflow: restore and swap', () => {
-  const { slack, run } = useSlack();
+  const { slack, run } = useServices();
 
   it('happy path: staging ends on a fresh copy of the newest automated production snapshot', async () => {
-    const world = createWorld();
+    const world = await createWorld();
     const seenAtStaging = new Set<string>();
 
     const result = await run(world, {
@@ -68,7 +68,7 @@ describe('workflow: restore and swap', () => {
   });
 
   it('skip flag true: ends as a success that says "skipped", tells Slack how to re-enable, mutates nothing', async () => {
-    const world = createWorld();
+    const world = await createWorld();
 
     const result = await run(world, { skipFlag: 'true' });
 
@@ -87,7 +87,7 @@ describe('workflow: restore and swap', () => {
     ['an invalid skip flag value', { skipFlag: 'yes' }, 'InvalidSkipFlag'],
     ['a missing skip parameter', { skipFlag: undefined }, 'Ssm.ParameterNotFoundException'],
   ])('%s fails before anything is touched', async (_what, options, error) => {
-    const world = createWorld();
+    const world = await createWorld();
 
     const result = await run(world, options);
 
@@ -100,7 +100,7 @@ describe('workflow: restore and swap', () => {
   });
 
   it('no automated production snapshot: fails clearly, staging untouched', async () => {
-    const world = createWorld({
+    const world = await createWorld({
       snapshots: (start) => [
         // Only a manual production snapshot and another instance's automated one: neither counts.
         { identifier: 'manual-prod', instanceIdentifier: IDS.production, snapshotType: 'manual', createTime: start },
@@ -125,7 +125,7 @@ describe('workflow: restore and swap', () => {
   });
 
   it('newest snapshot still creating: waits until it is available, then restores it', async () => {
-    const world = createWorld({
+    const world = await createWorld({
       snapshots: (start) => [
         {
           identifier: 'rds:prod-openverse-db-old',
@@ -160,7 +160,7 @@ describe('workflow: restore and swap', () => {
   });
 
   it('newest snapshot fails while being created: fails fast, never restores an older one', async () => {
-    const world = createWorld({
+    const world = await createWorld({
       snapshots: (start) => [
         {
           identifier: 'rds:prod-openverse-db-old',
@@ -190,7 +190,7 @@ describe('workflow: restore and swap', () => {
     const day = 86_400_000;
     let seed = 7;
     const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
-    const world = createWorld({
+    const world = await createWorld({
       snapshots: (start) => {
         const seeds = Array.from({ length: 150 }, (_, i) => ({
           identifier: `rds:prod-openverse-db-${String(i).padStart(3, '0')}`,

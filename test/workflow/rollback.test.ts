@@ -1,6 +1,6 @@
 import { STATE } from '../../lib/workflow';
 import { createWorld, IDS } from '../support/world';
-import { expectProductionUntouched, expectStagingUntouched, holders, kinds, useSlack } from './support';
+import { expectProductionUntouched, expectStagingUntouched, holders, kinds, useServices } from './support';
 
 /**
  * Failures at each point of the restore and swap, and the compensation that fits each: before the outage
@@ -8,10 +8,10 @@ import { expectProductionUntouched, expectStagingUntouched, holders, kinds, useS
  * moving the new one away if it had taken the name); after the swap, the swap is kept.
  */
 describe('workflow: failures and rollback', () => {
-  const { slack, run } = useSlack();
+  const { slack, run } = useServices();
 
   it('restore request fails: nothing was created, staging untouched, Slack names the state', async () => {
-    const world = createWorld();
+    const world = await createWorld();
     world.sim.injectFault({ command: 'RestoreDBInstanceFromDBSnapshot', error: 'InsufficientDBInstanceCapacityFault' });
 
     const result = await run(world);
@@ -26,7 +26,7 @@ describe('workflow: failures and rollback', () => {
   });
 
   it('new instance ends in incompatible-restore: fails fast, the new instance is deleted, staging untouched', async () => {
-    const world = createWorld();
+    const world = await createWorld();
     world.sim.injectStatusFault({ operation: 'restore', identifier: IDS.temporary, status: 'incompatible-restore' });
 
     const result = await run(world);
@@ -44,7 +44,7 @@ describe('workflow: failures and rollback', () => {
   });
 
   it('rename staging→old refused: no outage happened beyond the attempt, new instance deleted', async () => {
-    const world = createWorld();
+    const world = await createWorld();
     world.sim.injectFault({
       command: 'ModifyDBInstance',
       when: (input) => input.NewDBInstanceIdentifier === IDS.old,
@@ -62,7 +62,7 @@ describe('workflow: failures and rollback', () => {
   });
 
   it('rename staging→old went through but its response was lost: the original is renamed back', async () => {
-    const world = createWorld();
+    const world = await createWorld();
     world.sim.injectFault({
       command: 'ModifyDBInstance',
       when: (input) => input.NewDBInstanceIdentifier === IDS.old,
@@ -76,17 +76,17 @@ describe('workflow: failures and rollback', () => {
     expectStagingUntouched(world);
     const renames = world.sim
       .mutatingCalls()
-      .filter((c) => c.command === 'ModifyDBInstance' && !c.error)
+      .filter((c) => c.command === 'ModifyDBInstance' && c.input.NewDBInstanceIdentifier && !c.error)
       .map((c) => `${String(c.input.DBInstanceIdentifier)}→${String(c.input.NewDBInstanceIdentifier)}`);
     expect(renames).toEqual([`${IDS.old}→${IDS.staging}`]);
     expect(slack.texts()[1]).toContain(`Renamed the original instance from ${IDS.old} back to ${IDS.staging}`);
   });
 
   it('rename temp→staging refused: the original staging is put back under its name', async () => {
-    const world = createWorld();
+    const world = await createWorld();
     world.sim.injectFault({
       command: 'ModifyDBInstance',
-      when: (input) => input.DBInstanceIdentifier === IDS.temporary,
+      when: (input) => input.DBInstanceIdentifier === IDS.temporary && input.NewDBInstanceIdentifier === IDS.staging,
       error: 'InvalidDBInstanceStateFault',
     });
 
@@ -102,7 +102,7 @@ describe('workflow: failures and rollback', () => {
   });
 
   it('failure after the new instance took the staging name: it is renamed away first, then the original returns', async () => {
-    const world = createWorld();
+    const world = await createWorld();
 
     const result = await run(world, {
       taskFaults: { [STATE.checkStaging]: { error: 'States.Timeout', times: Infinity } },
@@ -112,7 +112,7 @@ describe('workflow: failures and rollback', () => {
     expectStagingUntouched(world);
     const renames = world.sim
       .mutatingCalls()
-      .filter((c) => c.command === 'ModifyDBInstance' && !c.error)
+      .filter((c) => c.command === 'ModifyDBInstance' && c.input.NewDBInstanceIdentifier && !c.error)
       .map((c) => `${String(c.input.DBInstanceIdentifier)}→${String(c.input.NewDBInstanceIdentifier)}`);
     expect(renames).toEqual([
       `${IDS.staging}→${IDS.old}`,
@@ -125,7 +125,7 @@ describe('workflow: failures and rollback', () => {
   });
 
   it('not found under both names mid-rename is "in progress", not a failure', async () => {
-    const world = createWorld({ timings: { renameHiddenSeconds: 240 } });
+    const world = await createWorld({ timings: { renameHiddenSeconds: 240 } });
 
     const result = await run(world);
 
@@ -148,31 +148,36 @@ describe('workflow: failures and rollback', () => {
     ]);
   });
 
-  it('delete of old fails: the swap is kept, the failure is reported with the command to finish by hand', async () => {
-    const world = createWorld();
+  it('delete of old fails: the swap is kept, the other steps still run, the failure is reported with the command', async () => {
+    const world = await createWorld();
     world.sim.injectFault({ command: 'DeleteDBInstance', error: 'InvalidDBInstanceStateFault', times: Infinity });
 
     const result = await run(world);
 
     expect(result.status).toBe('FAILED');
-    expect(result.error).toBe('InvalidDBInstanceStateFault');
+    expect(result.error).toBe('AfterSwapFailed');
     const now = holders(world.sim);
     expect(now.staging?.resourceId).not.toBe(world.stagingResourceId);
     expect(now.staging?.status).toBe('available');
     expect(now.old).toEqual({ resourceId: world.stagingResourceId, status: 'available' });
     expect(now.temporary).toBeUndefined();
     expect(result.statesEntered).not.toContain(STATE.rollback);
+    // The other branches were not cancelled by the failing one.
+    expect(result.statesEntered).toEqual(
+      expect.arrayContaining([STATE.apiDeployed, STATE.indicesUpdated, STATE.restoreRecorded]),
+    );
     expect(kinds(slack)).toEqual([
       'Staging database outage starting',
       'Staging database outage over',
-      'Staging database was refreshed, but cleaning up failed',
+      'Staging database was refreshed, but a step after the swap failed',
     ]);
+    expect(slack.texts()[2]).toContain(`\`${IDS.old}\`: :x: failed: InvalidDBInstanceStateFault`);
     expect(slack.texts()[2]).toContain(`aws rds delete-db-instance --db-instance-identifier ${IDS.old}`);
     expectProductionUntouched(world);
   });
 
   it('Slack down: the restore still completes', async () => {
-    const world = createWorld();
+    const world = await createWorld();
     slack.failNext(100);
 
     const result = await run(world);

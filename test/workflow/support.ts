@@ -1,7 +1,9 @@
+import { GitHubServer, type VersionSpec } from '../deploy-api/github-server';
 import { runWorkflow, type RunOptions, type RunResult } from '../support/harness';
 import type { RdsSimulator } from '../support/rds-simulator';
 import { SlackServer } from '../support/slack-server';
-import { IDS, type World } from '../support/world';
+import { IDS, stopWorlds, type World } from '../support/world';
+import { IngestionServer } from '../update-index/ingestion-server';
 
 /** Who holds each of the workflow's names now (resource ids), and what production looks like. */
 export function holders(sim: RdsSimulator) {
@@ -33,20 +35,74 @@ export function expectStagingUntouched(world: World): void {
   expect(now.old).toBeUndefined();
 }
 
-/** One Slack server for a test file, and a runner bound to it. */
-export function useSlack(): {
+export const GITHUB_TOKEN = 'ghp_workflowTestToken0000000000000000000';
+
+/** The release the GitHub double lists by default: the newest version tagged `latest` has a `rel-` tag too. */
+export function defaultVersions(now: Date): VersionSpec[] {
+  const at = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
+  return [
+    { id: 3, created_at: at(20), tags: ['rel-2026.11.05', 'sha-1111111'] },
+    { id: 1, created_at: at(2), tags: ['rel-2026.11.28', 'latest', 'sha-2222222'] },
+    { id: 2, created_at: at(1), tags: [] },
+  ];
+}
+
+/**
+ * The local stand-ins every workflow test talks to, started once per file: Slack, GitHub's API, the
+ * ingestion server. Each test starts from their defaults (a successful deploy and index update).
+ */
+export function useServices(): {
   slack: SlackServer;
+  github: GitHubServer;
+  ingestion: IngestionServer;
   run: (world: World, options?: Partial<RunOptions>) => Promise<RunResult>;
 } {
   const slack = new SlackServer();
-  beforeAll(() => slack.start());
-  afterAll(() => slack.stop());
+  let current: World | undefined;
+  const github = new GitHubServer({ token: GITHUB_TOKEN, now: () => current?.sim.clock.now() ?? new Date() });
+  const ingestion = new IngestionServer();
+  beforeAll(async () => {
+    await Promise.all([slack.start(), github.start(), ingestion.start()]);
+  });
+  afterAll(async () => {
+    await Promise.all([slack.stop(), github.stop(), ingestion.stop(), stopWorlds()]);
+  });
   beforeEach(() => {
     slack.messages.length = 0;
+    slack.failNext(0);
+    github.requests.length = 0;
+    github.problems.length = 0;
+    github.dispatchFailure = undefined;
+    github.runStates = [
+      { status: 'queued' },
+      { status: 'in_progress' },
+      { status: 'completed', conclusion: 'success' },
+    ];
+    github.versions = defaultVersions(new Date('2026-12-01T00:00:00Z'));
+    ingestion.requests.length = 0;
+    ingestion.problems.length = 0;
+    ingestion.expectSinceDate = undefined;
+    ingestion.media = {
+      image: { index: 'image-5bb9d1cf', progress: [10, 60, 100] },
+      audio: { index: 'audio-init-7e2a' },
+    };
   });
+  afterEach(() => stopWorlds());
   return {
     slack,
-    run: (world, options = {}) => runWorkflow({ sim: world.sim, slackWebhookUrl: slack.url, ...options }),
+    github,
+    ingestion,
+    run: (world, options = {}) => {
+      current = world;
+      return runWorkflow({
+        sim: world.sim,
+        slackWebhookUrl: slack.url,
+        github: { apiUrl: github.url, token: GITHUB_TOKEN },
+        ingestionServerUrl: ingestion.url,
+        resolveHost: world.resolve,
+        ...options,
+      });
+    },
   };
 }
 

@@ -1,0 +1,271 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Octokit } from '@octokit/rest';
+import { z } from 'zod';
+import type { Clock } from '../shared/clock';
+import { WaitTimedOutError } from '../shared/errors';
+import { defineStep } from '../shared/handler';
+import { DeployDispatchFailedError, DeployFailedError, DeployRunNotFoundError, GitHubApiError } from './errors';
+import { describeGitHubError } from './github';
+import { type PackageVersion, selectImageTag } from './tags';
+
+export { selectImageTag, type PackageVersion, type SelectedTag } from './tags';
+
+/**
+ * Redeploys the staging API after the database was recreated (plan: "get the latest GHCR image tag, trigger
+ * the deployment workflow"). Openverse itself dispatches without waiting; we follow the run:
+ *   dispatch: newest release tag → workflow_dispatch(tag, run_name) → find the run by its unique run name
+ *   check:    one poll of that run (Check → Wait → Check in the workflow, bounded by startedAt + maxSeconds)
+ */
+
+const nonEmpty = z.string().trim().min(1);
+
+export const deployConfigSchema = z.object({
+  owner: nonEmpty,
+  repo: nonEmpty,
+  packageOrg: nonEmpty,
+  packageName: nonEmpty,
+  /** Workflow file name (or numeric id as a string), e.g. `deploy-staging-api.yml`. */
+  workflowFile: nonEmpty,
+  /** Branch the workflow runs on. */
+  ref: nonEmpty,
+  /** RegExp source replacing the default release-tag rule (see selectImageTag). */
+  tagPattern: z
+    .string()
+    .min(1)
+    .refine((s) => isRegExp(s), { message: 'is not a valid regular expression' })
+    .optional(),
+  /** Unique per execution: sent as the `run_name` input and used to find the run the dispatch created. */
+  runName: nonEmpty,
+});
+export type DeployConfig = z.infer<typeof deployConfigSchema>;
+
+/** Step input, flat (no nested config): `{ action: 'dispatch', ...DeployConfig }`. */
+export const dispatchInputSchema = deployConfigSchema.extend({ action: z.literal('dispatch') });
+
+/** Step input: `{ action: 'check', owner, repo, runId, tag, startedAt, maxSeconds, pollSeconds }`. */
+export const checkInputSchema = z.object({
+  action: z.literal('check'),
+  owner: nonEmpty,
+  repo: nonEmpty,
+  runId: z.number().int().positive(),
+  /** The tag the dispatch deployed; echoed in the result for the notification. */
+  tag: nonEmpty,
+  /** When the wait began (the dispatch's `dispatchedAt`); the bound counts from here. */
+  startedAt: z.iso.datetime({ offset: true }),
+  maxSeconds: z.number().positive(),
+  pollSeconds: z.number().int().positive(),
+});
+export type CheckInput = Omit<z.infer<typeof checkInputSchema>, 'action'>;
+
+export const deployInputSchema = z.discriminatedUnion('action', [dispatchInputSchema, checkInputSchema]);
+export type DeployInput = z.infer<typeof deployInputSchema>;
+
+export interface DispatchResult {
+  tag: string;
+  runId: number;
+  runUrl: string;
+  dispatchedAt: string;
+}
+
+export interface CheckResult {
+  done: boolean;
+  status: string;
+  conclusion: string | null;
+  runUrl: string;
+  tag: string;
+  nextPollSeconds: number;
+}
+
+export interface RunLookup {
+  /** How many times the run list is read before giving up (default 10). */
+  attempts: number;
+  /** Pause between two reads (default 3000 ms). */
+  intervalMs: number;
+}
+
+export const DEFAULT_RUN_LOOKUP: RunLookup = { attempts: 10, intervalMs: 3000 };
+
+export interface DeployDeps {
+  octokit: () => Promise<Octokit>;
+  clock: Clock;
+  sleep: (ms: number) => Promise<void>;
+  runLookup?: RunLookup;
+}
+
+/** Conclusions of a completed run that mean "deployed". Every other conclusion is a failed deployment. */
+const SUCCESS = 'success';
+
+/** Reads every version of the container package (all pages) and picks the tag to deploy. */
+export async function latestImageTag(
+  octokit: Octokit,
+  config: Pick<DeployConfig, 'packageOrg' | 'packageName' | 'tagPattern'>,
+): Promise<string> {
+  let versions: PackageVersion[];
+  try {
+    versions = await octokit.paginate(octokit.rest.packages.getAllPackageVersionsForPackageOwnedByOrg, {
+      org: config.packageOrg,
+      package_type: 'container',
+      package_name: config.packageName,
+      per_page: 100,
+    });
+  } catch (err) {
+    throw apiError(`Listing versions of ghcr package ${config.packageOrg}/${config.packageName}`, err);
+  }
+  return selectImageTag(versions, config.tagPattern).tag;
+}
+
+/**
+ * Dispatches the deployment workflow with the newest release tag and finds the run it created. GitHub's
+ * dispatch answers 204 without a run id, so the run is looked up by its unique `run_name` among the
+ * workflow_dispatch runs on `ref` created since a minute before the dispatch, a bounded number of times.
+ */
+export async function dispatchDeploy(config: DeployConfig, deps: DeployDeps, log?: Logger): Promise<DispatchResult> {
+  const octokit = await deps.octokit();
+  const tag = await latestImageTag(octokit, config);
+  const where = `${config.workflowFile} on ${config.owner}/${config.repo}@${config.ref}`;
+
+  const dispatched = deps.clock.now();
+  const dispatchedAt = dispatched.toISOString();
+  try {
+    await octokit.rest.actions.createWorkflowDispatch({
+      owner: config.owner,
+      repo: config.repo,
+      workflow_id: config.workflowFile,
+      ref: config.ref,
+      inputs: { tag, run_name: config.runName },
+    });
+  } catch (err) {
+    const { status, message } = describeGitHubError(err);
+    if (status !== undefined && status >= 400 && status < 500) {
+      throw new DeployDispatchFailedError(`Dispatching ${where} failed with HTTP ${status}: ${message}`, status);
+    }
+    throw apiError(`Dispatching ${where}`, err);
+  }
+  log?.info('Dispatched deployment', { tag, workflow: config.workflowFile, runName: config.runName });
+
+  const lookup = deps.runLookup ?? DEFAULT_RUN_LOOKUP;
+  const createdSince = githubTime(new Date(dispatched.getTime() - 60_000));
+  for (let attempt = 1; attempt <= lookup.attempts; attempt += 1) {
+    let runs: WorkflowRun[];
+    try {
+      const out = await octokit.rest.actions.listWorkflowRuns({
+        owner: config.owner,
+        repo: config.repo,
+        workflow_id: config.workflowFile,
+        event: 'workflow_dispatch',
+        branch: config.ref,
+        created: `>=${createdSince}`,
+        per_page: 100,
+      });
+      runs = out.data.workflow_runs;
+    } catch (err) {
+      throw apiError(`Listing runs of ${where}`, err);
+    }
+    const run = runs
+      .filter((r) => (r.display_title ?? '').includes(config.runName) || (r.name ?? '').includes(config.runName))
+      .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id)[0];
+    if (run) {
+      log?.info('Found deployment run', { tag, runId: run.id, runUrl: run.html_url, attempt });
+      return { tag, runId: run.id, runUrl: run.html_url, dispatchedAt };
+    }
+    if (attempt < lookup.attempts) await deps.sleep(lookup.intervalMs);
+  }
+  throw new DeployRunNotFoundError(
+    `Dispatched ${where} with tag ${tag}, but no run named "${config.runName}" appeared after ${lookup.attempts} ` +
+      `lookups; the deployment may still be running: check the workflow's runs (the workflow must set ` +
+      `run-name from the run_name input)`,
+  );
+}
+
+interface WorkflowRun {
+  id: number;
+  name?: string | null;
+  display_title?: string;
+  html_url: string;
+  created_at: string;
+}
+
+/**
+ * One poll of the deployment run. Done on `success`; any other conclusion of a completed run throws
+ * DeployFailed with the run's URL; still queued/in progress past `startedAt + maxSeconds` throws WaitTimedOut.
+ */
+export async function checkDeploy(
+  input: CheckInput,
+  deps: Pick<DeployDeps, 'octokit' | 'clock'>,
+): Promise<CheckResult> {
+  const { owner, repo } = input;
+  const octokit = await deps.octokit();
+  let run: { status: string | null; conclusion: string | null; html_url: string };
+  try {
+    run = (await octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: input.runId })).data;
+  } catch (err) {
+    throw apiError(`Reading run ${input.runId} of ${owner}/${repo}`, err);
+  }
+  const now = deps.clock.now();
+  const status = run.status ?? 'unknown';
+  const conclusion = run.conclusion ?? null;
+  const runUrl = run.html_url;
+
+  const completed = status === 'completed' || conclusion !== null;
+  if (completed && conclusion !== SUCCESS) {
+    throw new DeployFailedError(
+      `Staging API deployment run concluded "${conclusion ?? 'none'}" (status "${status}"): ${runUrl}`,
+      runUrl,
+    );
+  }
+  const done = completed;
+  const elapsed = (now.getTime() - Date.parse(input.startedAt)) / 1000;
+  if (!done && elapsed >= input.maxSeconds) {
+    throw new WaitTimedOutError(
+      `Gave up waiting for the staging API deployment after ${Math.round(elapsed / 60)} min ` +
+        `(bound ${Math.round(input.maxSeconds / 60)} min); last status "${status}": ${runUrl}`,
+    );
+  }
+  return { done, status, conclusion, runUrl, tag: input.tag, nextPollSeconds: input.pollSeconds };
+}
+
+/** One Lambda for both halves: `{ action: 'dispatch', … }` or `{ action: 'check', … }`. */
+export const makeHandler = defineStep(
+  'deploy-api',
+  deployInputSchema,
+  async (input, deps: DeployDeps, log: Logger): Promise<DispatchResult | CheckResult> => {
+    if (input.action === 'dispatch') {
+      const { action: _action, ...config } = input;
+      return dispatchDeploy(config, deps, log);
+    }
+    const { action: _action, ...check } = input;
+    const result = await checkDeploy(check, deps);
+    log.info('Polled deployment run', {
+      runId: input.runId,
+      status: result.status,
+      conclusion: result.conclusion,
+      done: result.done,
+    });
+    return result;
+  },
+);
+
+/** Real sleep for index.ts; tests inject one that advances a virtual clock. */
+export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function apiError(what: string, err: unknown): GitHubApiError {
+  const { status, message } = describeGitHubError(err);
+  return new GitHubApiError(`${what} failed${status !== undefined ? ` with HTTP ${status}` : ''}: ${message}`, status);
+}
+
+/** GitHub's search qualifiers take ISO 8601 without fractional seconds. */
+function githubTime(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Alias kept for callers wired before the house-style name (test/support/harness.ts). */
+export const makeDeployHandler = makeHandler;

@@ -1,0 +1,55 @@
+import type { RDSClient } from '@aws-sdk/client-rds';
+import { z } from 'zod';
+import type { Clock } from '../shared/clock';
+import type { Identifiers } from '../shared/env';
+import { PreconditionFailedError, UnexpectedInstanceError } from '../shared/errors';
+import { RdsGuard } from '../shared/guard';
+import { defineStep } from '../shared/handler';
+import { describeInstance } from '../shared/rds-read';
+import type { DbCredentials } from '../sanitize/credentials';
+
+export interface ResetPasswordDeps {
+  rds: RDSClient;
+  ids: Identifiers;
+  clock: Clock;
+  readCredentials(): Promise<DbCredentials>;
+}
+
+export const resetPasswordEventSchema = z.object({ identifier: z.string(), resourceId: z.string() });
+
+/**
+ * The restored copy carries production's master password. Before anyone can use it as staging, its master
+ * password becomes staging's (from the credentials secret), so staging never shares production's and this
+ * tool never needs production's. The secret's username must be the copy's master user.
+ */
+export async function resetMasterPassword(
+  input: z.infer<typeof resetPasswordEventSchema>,
+  deps: ResetPasswordDeps,
+): Promise<{ identifier: string; requestedAt: string }> {
+  const guard = new RdsGuard(deps.rds, deps.ids);
+  const identifier = guard.check(input.identifier, ['temporary'], 'master-password target');
+  const db = await describeInstance(deps.rds, identifier);
+  if (!db || db.DbiResourceId !== input.resourceId) {
+    throw new UnexpectedInstanceError(`${identifier} is not the restored instance ${input.resourceId}`);
+  }
+  const credentials = await deps.readCredentials();
+  if (db.MasterUsername && credentials.username !== db.MasterUsername) {
+    throw new PreconditionFailedError(
+      `The credentials secret's username "${credentials.username}" is not the master user "${db.MasterUsername}" ` +
+        'of the restored copy; the new password would not apply to it',
+    );
+  }
+  const requestedAt = deps.clock.now().toISOString();
+  await guard.setMasterPassword(identifier, credentials.password);
+  return { identifier, requestedAt };
+}
+
+export const makeHandler = defineStep(
+  'reset-password',
+  resetPasswordEventSchema,
+  async (input, deps: ResetPasswordDeps, log) => {
+    const result = await resetMasterPassword(input, deps);
+    log.info('Master password change requested', { identifier: result.identifier });
+    return result;
+  },
+);
