@@ -88,7 +88,8 @@ function summaryLines(d: Record<string, unknown>, ctx: MessageContext): string[]
         `${str(t.mediaType)} ${t.status === 'skipped' ? `skipped (${str(t.reason)})` : `updated (${str(t.index)})`}`,
     )
     .join(', ');
-  lines.push(`• Search indices since ${str(b.index?.sinceDate)}: ${outcome(b.index, indexOk || 'none')}`);
+  const since = typeof b.index?.sinceDate === 'string' ? ` since ${b.index.sinceDate}` : '';
+  lines.push(`• Search indices${since}: ${outcome(b.index, indexOk || 'none')}`);
   lines.push(`• Old staging instance \`${ctx.oldInstance}\`: ${outcome(b.delete, 'deleted (automated backups kept)')}`);
   if (b.record && !b.record.ok) lines.push(`• Recording this restore: ${outcome(b.record, '')}`);
   return lines;

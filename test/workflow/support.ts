@@ -59,6 +59,8 @@ export function useServices(): {
 } {
   const slack = new SlackServer();
   let current: World | undefined;
+  // Unique per run, as real execution names are: the deploy step finds its run by a name derived from it.
+  let runs = 0;
   const github = new GitHubServer({ token: GITHUB_TOKEN, now: () => current?.sim.clock.now() ?? new Date() });
   const ingestion = new IngestionServer();
   beforeAll(async () => {
@@ -95,6 +97,7 @@ export function useServices(): {
     run: (world, options = {}) => {
       current = world;
       return runWorkflow({
+        executionName: `test-run-${++runs}`,
         sim: world.sim,
         slackWebhookUrl: slack.url,
         github: { apiUrl: github.url, token: GITHUB_TOKEN },
