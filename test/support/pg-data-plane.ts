@@ -24,7 +24,7 @@
  *   `127.0.0.1:<port>` becomes its endpoint.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, lstatSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as net from 'node:net';
@@ -603,8 +603,54 @@ function binaries(): { initdb: string; postgres: string } {
   } catch {
     // no symlink manifest
   }
-  cachedBinaries = { initdb, postgres };
+  cachedBinaries = reachableBy(native, { initdb, postgres });
   return cachedBinaries;
+}
+
+/**
+ * As root the servers run as another user, who may not be able to reach node_modules (a checkout under /root
+ * or a 0700 temp dir, as CI's fresh clone can be). Then the binaries (bin/lib/share, 60 MB) are copied once to
+ * a world-readable folder under the OS temp dir, keyed by their source path, and used from there.
+ */
+function reachableBy(
+  native: string,
+  found: { initdb: string; postgres: string },
+): { initdb: string; postgres: string } {
+  const runAs = typeof process.getuid === 'function' && process.getuid() === 0 ? runAsUser() : undefined;
+  if (!runAs || everyoneCanReach(native)) return found;
+  const key = createHash('sha1').update(native).digest('hex').slice(0, 12);
+  const target = path.join(os.tmpdir(), `pg-data-plane-bin-${key}`);
+  const marker = path.join(target, '.complete');
+  try {
+    statSync(marker);
+  } catch {
+    const staging = `${target}.${process.pid}.tmp`;
+    rmSync(staging, { recursive: true, force: true });
+    execFileSync('cp', ['-a', native, staging]);
+    execFileSync('chmod', ['-R', 'a+rX', staging]);
+    try {
+      execFileSync('mv', ['-T', staging, target]);
+    } catch {
+      rmSync(staging, { recursive: true, force: true }); // another worker got there first
+    }
+    execFileSync('touch', [marker]);
+  }
+  return { initdb: path.join(target, 'bin', 'initdb'), postgres: path.join(target, 'bin', 'postgres') };
+}
+
+/** Whether every directory from / down to `dir` lets others traverse it (o+x). */
+function everyoneCanReach(dir: string): boolean {
+  let current = path.resolve(dir);
+  for (;;) {
+    try {
+      if ((statSync(current).mode & 0o001) === 0) return false;
+    } catch {
+      return false;
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return true;
+    current = parent;
+  }
 }
 
 /** PostgreSQL refuses to run as root: pick `postgres` if it exists, else `nobody`. */
