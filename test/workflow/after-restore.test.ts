@@ -155,6 +155,11 @@ describe('workflow: after the restore (real PostgreSQL)', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(lookups).toBe(3);
     expect(result.invocations[STATE.sanitize]).toBe(1);
+    expect(kinds(slack)).toEqual([
+      'Staging database outage starting',
+      'Staging database outage over',
+      'Staging database restore succeeded',
+    ]);
   });
 
   it('database never reachable: DatabaseUnreachable, rolled back before any outage', async () => {
