@@ -1,26 +1,24 @@
+import { ERRORS } from '../shared/contract';
+import { NamedError } from '../shared/errors';
+
 /**
- * Errors of the staging-API redeploy, matched by name in the workflow's Catch/Retry like those in
- * ../shared/errors.ts. Their names live here rather than in contract.ts (owned by the workflow), so the
- * integrator should copy them into ERRORS when wiring the step. No message ever contains the GitHub token.
+ * Errors of the staging-API redeploy; their names are in the shared contract (ERRORS). No message ever
+ * contains the GitHub token.
  */
 export const DEPLOY_ERRORS = {
   /** No container image version carries a release tag: nothing to deploy. */
-  noReleaseTag: 'NoReleaseTag',
+  noReleaseTag: ERRORS.noReleaseTag,
   /** GitHub refused the workflow dispatch (4xx): bad token, unknown workflow, unexpected inputs, … */
-  dispatchFailed: 'DeployDispatchFailed',
+  dispatchFailed: ERRORS.deployDispatchFailed,
   /** Dispatched, but the run it created never showed up in the run list. Do NOT retry the dispatch blindly. */
-  runNotFound: 'DeployRunNotFound',
+  runNotFound: ERRORS.deployRunNotFound,
   /** The deployment run concluded with anything but success. */
-  deployFailed: 'DeployFailed',
+  deployFailed: ERRORS.deployFailed,
   /** Any other GitHub API failure (5xx, network, 4xx outside the dispatch). */
-  githubApi: 'GitHubApiError',
+  githubApi: ERRORS.gitHubApiError,
   /** The token secret is empty or not in a known shape. */
-  tokenInvalid: 'GitHubTokenInvalid',
+  tokenInvalid: ERRORS.gitHubTokenInvalid,
 } as const;
-
-abstract class NamedError extends Error {
-  abstract override readonly name: string;
-}
 
 export class NoReleaseTagError extends NamedError {
   override readonly name = DEPLOY_ERRORS.noReleaseTag;

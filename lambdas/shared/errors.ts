@@ -4,7 +4,7 @@ import { ERRORS } from './contract';
  * Errors the workflow reacts to by name. Step Functions matches `ErrorEquals` against the Lambda's
  * errorType, which is the thrown error's `name`, so each class pins its name to a constant in contract.ts.
  */
-abstract class NamedError extends Error {
+export abstract class NamedError extends Error {
   abstract override readonly name: string;
 }
 

@@ -494,6 +494,11 @@ export class RestoreWorkflow extends Construct {
     return finish.next(new sfn.Choice(this, STATE.didAfterSwapSucceed).when(allOk, success).otherwise(partial));
   }
 
+  /** A branch switched off in config: it reports success, marked skipped (the summary says "disabled"). */
+  private disabledBranch(step: string, name: string): sfn.Pass {
+    return new sfn.Pass(this, name, { parameters: { step, ok: true, skipped: true } });
+  }
+
   /** A branch's two ends: `{ step, ok: true, ...result }` or `{ step, ok: false, error, cause }`. */
   private branchEnds(step: string, okName: string, failedName: string, result: Record<string, unknown> = {}) {
     const ok = new sfn.Pass(this, okName, { parameters: { step, ok: true, ...result } });
@@ -529,12 +534,11 @@ export class RestoreWorkflow extends Construct {
   private deployBranch(): sfn.IChainable {
     const c = this.config;
     const d = c.deployApi;
+    if (!d.enabled) return this.disabledBranch('deploy', STATE.deployDisabled);
     const ends = this.branchEnds('deploy', STATE.apiDeployed, STATE.deployFailed, {
       'tag.$': '$.deploy.tag',
       'runUrl.$': '$.deploy.runUrl',
     });
-    if (!d.enabled)
-      return new sfn.Pass(this, STATE.deployDisabled, { parameters: { step: 'deploy', ok: true, skipped: true } });
     const config = {
       owner: d.owner,
       repo: d.repo,
@@ -589,12 +593,11 @@ export class RestoreWorkflow extends Construct {
   private indexBranch(): sfn.IChainable {
     const c = this.config;
     const x = c.searchIndex;
+    if (!x.enabled) return this.disabledBranch('index', STATE.indexDisabled);
     const ends = this.branchEnds('index', STATE.indicesUpdated, STATE.indexFailed, {
       'sinceDate.$': '$.index.sinceDate',
       'tasks.$': '$.index.tasks',
     });
-    if (!x.enabled)
-      return new sfn.Pass(this, STATE.indexDisabled, { parameters: { step: 'index', ok: true, skipped: true } });
     const start = this.lambda(
       STATE.startIndex,
       'update-index',

@@ -263,3 +263,20 @@ describe('workflow: after the restore (real PostgreSQL)', () => {
     }
   });
 });
+
+describe('workflow: steps after the swap switched off in config', () => {
+  const { slack, github, ingestion, run } = useServices();
+
+  it('skips the deploy and the index update, says so, and still succeeds', async () => {
+    const world = await createWorld();
+
+    const result = await run(world, { config: { deployApi: { enabled: false }, searchIndex: { enabled: false } } });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.statesEntered).toEqual(expect.arrayContaining([STATE.deployDisabled, STATE.indexDisabled]));
+    expect(github.requests).toEqual([]);
+    expect(ingestion.requests).toEqual([]);
+    expect(slack.texts()[2]).toContain('Staging API deploy: disabled in config');
+    expect(slack.texts()[2]).toContain('Search indices: disabled in config');
+  });
+});
