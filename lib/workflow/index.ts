@@ -491,6 +491,8 @@ export class RestoreWorkflow extends Construct {
         sfn.Condition.booleanEquals(`$.afterSwap.${b}.ok`, true),
       ),
     );
+    // Every branch catches its own failures; this only guards against one failing outside its tasks.
+    finish.addCatch(partial, { resultPath: '$.failure' });
     return finish.next(new sfn.Choice(this, STATE.didAfterSwapSucceed).when(allOk, success).otherwise(partial));
   }
 
