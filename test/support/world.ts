@@ -1,4 +1,5 @@
 import { DEFAULT_CONFIG } from '../../lib/config';
+import { DEFAULT_DB_CREDENTIALS } from './harness';
 import { PgDataPlane } from './pg-data-plane';
 import { type InstanceSeed, RdsSimulator, type RdsSimulatorOptions, type SnapshotSeed } from './rds-simulator';
 
@@ -32,7 +33,7 @@ export interface World {
 }
 
 /** Master passwords of the seeded servers (staging's is the harness's default credentials secret). */
-export const PASSWORDS = { production: 'production-master-password', staging: 'staging-master-password' };
+export const PASSWORDS = { production: 'production-master-password', staging: DEFAULT_DB_CREDENTIALS.password };
 
 const liveDataPlanes = new Set<PgDataPlane>();
 
