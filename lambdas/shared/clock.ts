@@ -4,7 +4,3 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
-
-export function secondsBetween(fromIso: string, to: Date): number {
-  return Math.max(0, Math.round((to.getTime() - Date.parse(fromIso)) / 1000));
-}

@@ -4,18 +4,24 @@ import { z } from 'zod';
  * The one contract for the data that flows through the state machine. The CDK workflow (lib/workflow) and
  * every handler import these names, so a reader finds what `$.snapshot` holds here and nowhere else.
  *
- * Layout of the execution state (`$`), in the order the workflow fills it:
- *   $.execution      ExecutionInfo          name and start time of this execution
- *   $.skip           { value }              the skip flag as read from SSM
- *   $.snapshot       SnapshotInfo           production snapshot to restore (plan steps 2-3)
- *   $.staging        StagingConfig          staging's captured configuration (plan step 4)
- *   $.restore        RestoreResult          the restore request (plan step 5)
- *   $.poll           PollResult             the current wait loop's progress (plan steps 3, 6, 8, 10, 11)
- *   $.verify         VerifyResult           configuration check of the restored instance
- *   $.outage         OutageInfo             when staging went away / came back (plan step 8)
- *   $.failure        { Error, Cause }       set by a Catch
- *   $.failedState    string                 name of the state whose failure triggered the rollback
- *   $.rollback       RollbackProgress       the rollback loop's progress
+ * Layout of the execution state (`$`), laid out empty by "Start restore" and filled in this order (the
+ * execution's identity is read from `$$.Execution` where needed, never stored):
+ *   $.skip                 { value }              the skip flag, as read from SSM
+ *   $.lastRestore          { value }              the last recorded restore (raw SSM value, '' if none)
+ *   $.found.snapshot       SnapshotInfo           the production snapshot to restore (plan steps 2-3)
+ *   $.found.staging        StagingConfig          staging's captured configuration (plan step 4)
+ *   $.restore              RestoreResult          the restore request (plan step 5)
+ *   $.waits.<loop>         PollResult             each wait loop's last poll: snapshot, restore, password,
+ *                                                 old, staging, deleted (plan steps 3, 6, 8, 10, 11)
+ *   $.verify               VerifyResult           the restored instance's configuration check
+ *   $.resetPassword        { identifier, ... }    the master password change of the copy
+ *   $.sanitize             SanitizeResult         OAuth rows removed from the copy (plan step 12.3)
+ *   $.renameAway/renameIn  RenameResult           the two renames (outage starts at renameAway.requestedAt)
+ *   $.afterSwap            { delete, deploy, index, record }: each branch's { step, ok, ... } (plan step 12)
+ *   $.failure              { Error, Cause }       set by a Catch
+ *   $.failedAt             { state, outageStarted } which state failed, before the rollback
+ *   $.rollback             RollbackProgress       the rollback loop's progress
+ * Empty slots are `{}` (EMPTY_SLOT below).
  */
 
 /** Custom error names: thrown by handlers (`error.name`), caught by the workflow's Catch/Retry. */
@@ -249,9 +255,6 @@ export const sanitizeResultSchema = z.object({
 });
 export type SanitizeResult = z.infer<typeof sanitizeResultSchema>;
 
-export const failureSchema = z.object({ Error: z.string(), Cause: z.string().optional().nullable() });
-export type Failure = z.infer<typeof failureSchema>;
-
 /** One rollback step: at most one mutation, then the state machine waits and calls it again. */
 export const rollbackProgressSchema = z.object({
   done: z.boolean(),
@@ -282,7 +285,6 @@ export const rollbackInputSchema = z.object({
 });
 export type RollbackInput = z.infer<typeof rollbackInputSchema>;
 
-export const OUTAGE_EVENTS = ['outage-starting', 'outage-over'] as const;
 export const NOTIFY_EVENTS = [
   'skipped',
   'outage-starting',
@@ -300,6 +302,3 @@ export const notifyInputSchema = z.object({
   details: z.record(z.string(), z.unknown()).default({}),
 });
 export type NotifyInput = z.infer<typeof notifyInputSchema>;
-
-/** What a run ends with (the Succeed state's output). */
-export type RunOutcome = 'succeeded' | 'skipped';
