@@ -125,6 +125,28 @@ export const DEFAULT_CONFIG = {
     /** `since_date` of the first run, when no earlier restore is recorded (YYYY-MM-DD). */
     firstRunSinceDate: '2023-01-01',
   },
+  /**
+   * The status source behind the Django admin notice: a Lambda behind a Function URL answering non-secret
+   * JSON (schedule, next run, skip flag, last run). Browsers may read it only from `allowedOrigins`.
+   */
+  status: {
+    enabled: true,
+    /** Origins of the Django admin pages that show the notice (scheme://host[:port], no path). */
+    allowedOrigins: ['https://api-staging.openverse.org'],
+    /** How long one answer is reused (in the function and by browsers). */
+    cacheSeconds: 60,
+  },
+  /** Alarms on failed / timed-out / aborted executions and on stale staging data (lib/monitoring.ts). */
+  monitoring: {
+    /** The staleness alarm fires when no successful restore has been recorded for more than this many days. */
+    staleAfterDays: 35,
+    /** Where the README's "Alarms" section is served; each alarm links `<runbookUrl>#alarm-<name>`. */
+    runbookUrl: 'https://github.com/WordPress/openverse/blob/main/staging-db-restore/README.md',
+    /** An existing SNS topic that gets every alarm. */
+    alarmTopicArn: undefined as string | undefined,
+    /** A Slack channel (AWS Chatbot) that gets every alarm; the workspace must be authorized in Chatbot first. */
+    slack: undefined as { workspaceId: string; channelId: string } | undefined,
+  },
   network: undefined as
     { vpcId: string; availabilityZones: string[]; subnetIds: string[]; securityGroupIds: string[] } | undefined,
 };
@@ -205,6 +227,42 @@ export const restoreConfigSchema = z
           .string()
           .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
           .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'must be a real date'),
+      })
+      .strict(),
+    status: z
+      .object({
+        enabled: z.boolean(),
+        allowedOrigins: z
+          .array(
+            z
+              .string()
+              .regex(
+                /^(https:\/\/[a-z0-9.-]+|http:\/\/(localhost|127\.0\.0\.1))(:\d{1,5})?$/,
+                'must be an origin like https://admin.example.org (https, no path, no "*"; http only for localhost)',
+              ),
+          )
+          .min(1),
+        cacheSeconds: z.number().int().min(0).max(3600),
+      })
+      .strict(),
+    monitoring: z
+      .object({
+        staleAfterDays: z.number().int().min(1).max(366),
+        runbookUrl: z
+          .string()
+          .url()
+          .regex(/^https:\/\/[^#]+$/, 'must be an https URL without a #fragment'),
+        alarmTopicArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN')
+          .optional(),
+        slack: z
+          .object({
+            workspaceId: z.string().regex(/^[A-Z0-9]{9,15}$/, 'must be a Slack workspace (team) ID like T012ABCDEF'),
+            channelId: z.string().regex(/^[A-Z0-9]{9,15}$/, 'must be a Slack channel ID like C012ABCDEF'),
+          })
+          .strict()
+          .optional(),
       })
       .strict(),
     network: z

@@ -3,7 +3,9 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { RestoreConfig } from './config';
 import { RestoreFunctions } from './functions';
+import { Monitoring } from './monitoring';
 import { MonthlySchedule, SkipFlag } from './schedule';
+import { StatusSource } from './status';
 import { RestoreWorkflow } from './workflow';
 
 export interface StagingDbRestoreStackProps extends StackProps {
@@ -33,6 +35,9 @@ export class StagingDbRestoreStack extends Stack {
       skipParameter: skipFlag.parameter,
     });
     this.workflow.stateMachine.role.addManagedPolicy(functions.denyProduction);
-    new MonthlySchedule(this, 'Schedule', { config, stateMachine: this.workflow.stateMachine });
+    const schedule = new MonthlySchedule(this, 'Schedule', { config, stateMachine: this.workflow.stateMachine });
+    const readPath = { config, stateMachine: this.workflow.stateMachine, denyProduction: functions.denyProduction };
+    new StatusSource(this, 'Status', { ...readPath, rule: schedule.rule, skipParameter: skipFlag.parameter });
+    new Monitoring(this, 'Monitoring', readPath);
   }
 }
