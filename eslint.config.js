@@ -3,7 +3,16 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'coverage/**', 'artifacts/**', 'scratch/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'cdk.out/**',
+      'coverage/**',
+      'artifacts/**',
+      'scratch/**',
+      'django-notice/**/static/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
