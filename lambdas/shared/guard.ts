@@ -28,6 +28,15 @@ export class RdsGuard {
     private readonly rds: RDSClient,
     private readonly ids: Identifiers,
   ) {
+    // Production is what every target is compared against. A production identifier that is not an RDS
+    // identifier (an invisible character, a look-alike letter, padding, an ARN) would make those comparisons
+    // miss it ("\u200bdev-db" is not "dev-db"), so such a configuration allows nothing at all.
+    if (typeof ids.production !== 'string' || !CANONICAL.test(ids.production.toLowerCase())) {
+      throw new GuardRefusedError(
+        `Refusing every mutation: the configured production identifier ${JSON.stringify(ids.production)} ` +
+          'is not an RDS instance identifier, so nothing can be told apart from it',
+      );
+    }
     for (const role of ['staging', 'temporary', 'old'] as const) {
       // The allow-list itself must be safe: a misconfigured function fails on its first call.
       this.check(ids[role], [role], `configured ${role} identifier`);

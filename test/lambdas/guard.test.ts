@@ -238,6 +238,28 @@ describe('RdsGuard: the configuration itself must be safe', () => {
     expect(act).toThrow(expect.objectContaining({ name: REFUSED }));
   });
 
+  // Regression, found by guard.property.test.ts: a production identifier with an invisible character (or a
+  // look-alike letter...) compared unequal to the staging name it stood for, so staging could be mutated.
+  it.each([
+    ['a zero-width space', '\u200bdev-openverse-db'],
+    ['a Cyrillic look-alike', 'dеv-openverse-db'],
+    ['padding', ' dev-openverse-db\n'],
+    ['an ARN', 'arn:aws:rds:us-east-1:123456789012:db:dev-openverse-db'],
+    ['an empty string', ''],
+  ])('refuses every mutation when the production identifier is not an RDS identifier: %s', (_what, production) => {
+    // Arrange
+    const ids = { ...IDS, production };
+
+    // Act
+    const act = () => newGuard(ids);
+
+    // Assert
+    expect(act).toThrow(
+      expect.objectContaining({ name: REFUSED, message: expect.stringMatching(/production identifier/) }),
+    );
+    expect(rdsMock.calls()).toHaveLength(0);
+  });
+
   it('constructs with the default configuration', () => {
     // Arrange / Act
     const act = () => newGuard();
