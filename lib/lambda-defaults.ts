@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -31,5 +31,24 @@ export function appFunction(
     environment: { POWERTOOLS_SERVICE_NAME: 'staging-db-restore', ...rest.environment },
   });
   fn.role!.addManagedPolicy(denyProduction);
+  acknowledge(fn, [
+    [
+      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'The managed basic execution role only lets the function write its own logs; its other permissions are inline and scoped.',
+    ],
+    [
+      'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions (and PutMetricData, where granted, is scoped by the cloudwatch:namespace condition).',
+    ],
+    [
+      'AwsSolutions::AwsSolutions-L1',
+      'Node.js 22 is the runtime every function of this app is built and tested for; moving to a newer one is a deliberate, app-wide change.',
+    ],
+  ]);
   return fn;
+}
+
+/** cdk-nag findings that are accepted for `scope`, each with its reason (native CDK acknowledgements). */
+export function acknowledge(scope: Construct, findings: [id: string, reason: string][]): void {
+  for (const [id, reason] of findings) Validations.of(scope).acknowledge({ id, reason });
 }

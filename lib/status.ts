@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { STACK_OUTPUTS } from '../lambdas/shared/status-contract';
 import { STATUS_ENV } from '../lambdas/status/status';
 import type { RestoreConfig } from './config';
-import { appFunction } from './lambda-defaults';
+import { acknowledge, appFunction } from './lambda-defaults';
 
 export interface StatusSourceProps {
   config: RestoreConfig;
@@ -85,6 +85,12 @@ export class StatusSource extends Construct {
           resources: [executionsArn(stack, props.stateMachine)],
         }),
       );
+      acknowledge(fn, [
+        [
+          'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<WorkflowStateMachine8F1B1C15.Name>:*]',
+          "DescribeExecution is granted on this state machine's executions only; their names are not known in advance.",
+        ],
+      ]);
       const url = fn.addFunctionUrl({
         authType: lambda.FunctionUrlAuthType.NONE,
         cors: {
