@@ -43,6 +43,17 @@ export const DEFAULT_CONFIG = {
   /** 1st of each month, 00:00 UTC (EventBridge cron: minutes hours day-of-month month day-of-week year). */
   schedule: 'cron(0 0 1 * ? *)',
   skipParameterName: '/staging-db-restore/skip',
+  /** The state machine's name (its ARN is built from it, so the run lock's IAM needs no self-reference). */
+  stateMachineName: 'StagingDbRestore',
+  /**
+   * The run lock: a second execution of this state machine while one runs ends at once. Other state machines
+   * that use the staging database can be listed too: while one of them runs, the restore waits for it
+   * (bounded by waits.otherRuns) or ends skipped.
+   */
+  concurrency: {
+    otherStateMachineArns: [] as string[],
+    whenOthersRun: 'wait' as 'wait' | 'skip',
+  },
   slackWebhookSecretName: 'staging-db-restore/slack-webhook',
   /** Optional customer-managed KMS key of the production snapshots (restore needs grants on it). */
   snapshotKmsKeyArn: undefined as string | undefined,
@@ -57,6 +68,10 @@ export const DEFAULT_CONFIG = {
     rename: { maxMinutes: 30, pollSeconds: 15 },
     delete: { maxMinutes: 60, pollSeconds: 60 },
     rollback: { maxMinutes: 90, pollSeconds: 30 },
+    /** Other users of staging still running (concurrency.whenOthersRun = wait). */
+    otherRuns: { maxMinutes: 180, pollSeconds: 300 },
+    /** Clearing what an earlier failed run left (deleting its copy, renaming staging back). */
+    leftovers: { maxMinutes: 60, pollSeconds: 30 },
     /** A modification of the restored copy (its master password) being applied. */
     modify: { maxMinutes: 30, pollSeconds: 30 },
     /** The staging API's deploy workflow run, after the swap. */
@@ -161,6 +176,24 @@ export const restoreConfigSchema = z
     skipParameterName: z
       .string()
       .regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/, 'must be an SSM parameter path starting with "/"'),
+    stateMachineName: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,80}$/, 'must be a Step Functions state machine name (1-80 letters, digits, - or _)'),
+    concurrency: z
+      .object({
+        otherStateMachineArns: z
+          .array(
+            z
+              .string()
+              .regex(
+                /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/,
+                'must be a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>)',
+              ),
+          )
+          .refine((a) => new Set(a).size === a.length, 'must not repeat a state machine'),
+        whenOthersRun: z.enum(['wait', 'skip']),
+      })
+      .strict(),
     slackWebhookSecretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name'),
     snapshotKmsKeyArn: z
       .string()
@@ -174,6 +207,8 @@ export const restoreConfigSchema = z
         rename: waitBound,
         delete: waitBound,
         rollback: waitBound,
+        otherRuns: waitBound,
+        leftovers: waitBound,
         modify: waitBound,
         deploy: waitBound,
         index: waitBound,
@@ -335,6 +370,14 @@ export function loadConfig(raw: unknown = {}): RestoreConfig {
     seen.set(key, field);
   }
   validateSchedule(config.schedule);
+  config.concurrency.otherStateMachineArns.forEach((arn, i) => {
+    if (arn.endsWith(`:stateMachine:${config.stateMachineName}`)) {
+      throw new ConfigError(
+        `concurrency.otherStateMachineArns.${i}`,
+        `"${arn}" is this tool's own state machine; the run lock already covers it`,
+      );
+    }
+  });
 
   const worst = worstCaseMinutes(config);
   if (config.executionTimeoutHours * 60 <= worst) {
@@ -358,6 +401,10 @@ export function loadConfig(raw: unknown = {}): RestoreConfig {
 export function worstCaseMinutes(config: RestoreConfig): number {
   const w = config.waits;
   const beforeSwap =
+    (config.concurrency.otherStateMachineArns.length && config.concurrency.whenOthersRun === 'wait'
+      ? w.otherRuns.maxMinutes
+      : 0) +
+    w.leftovers.maxMinutes +
     w.snapshot.maxMinutes +
     w.restore.maxMinutes +
     (config.sanitize.resetMasterPassword ? w.modify.maxMinutes : 0) +

@@ -8,11 +8,15 @@ import { Annotations } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CREATED_BY_TAG } from '../lambdas/shared/contract';
 import { IDENTIFIER_ENV } from '../lambdas/shared/env';
 import type { RestoreConfig } from './config';
 
 /** The steps, each a folder under lambdas/ with an index.ts handler. */
 export const STEPS = [
+  'validate-input',
+  'check-runs',
+  'leftovers',
   'find-snapshot',
   'capture-staging',
   'restore',
@@ -87,8 +91,24 @@ export class RestoreFunctions extends Construct {
       stack.formatArn({ service: 'rds', resource: 'db', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const rdsArn = (resource: string, name: string) =>
       stack.formatArn({ service: 'rds', resource, resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    // Automated snapshots are named rds:<instance>-<date>; their ARNs are ...:snapshot:rds:<instance>-*.
-    const productionSnapshots = rdsArn('snapshot', `rds:${config.productionInstance}-*`);
+    // The newest automated snapshot (rds:<production>-<date>) or one chosen in the execution input, which may
+    // be a manual one with a free-form name: reading and restoring *from* any snapshot is allowed (the handlers
+    // check it is production's; nothing changes the snapshot, and the snapshot-mutation Deny below stays).
+    const anySnapshot = rdsArn('snapshot', '*');
+    const stateMachineArn = stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: config.stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const ownExecutions = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${config.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    /** Deleting the temporary name only when the instance carries this tool's tag (see leftovers, rollback). */
+    const createdByThisTool = { Null: { [`rds:db-tag/${CREATED_BY_TAG}`]: 'false' } };
     const nonProduction = [config.stagingInstance, config.temporaryInstance, config.oldInstance].map(dbArn);
     const deletable = [config.temporaryInstance, config.oldInstance].map(dbArn);
 
@@ -143,10 +163,29 @@ export class RestoreFunctions extends Construct {
       return fn;
     };
 
-    const findSnapshot = make('find-snapshot');
-    findSnapshot.addToRolePolicy(
-      allow(['rds:DescribeDBSnapshots'], [dbArn(config.productionInstance), productionSnapshots]),
+    // Pure validation of the execution input: no AWS permissions at all.
+    const validateInput = make('validate-input');
+
+    // The run lock: this state machine's running executions, and those of the other users of staging.
+    const checkRuns = make('check-runs', {
+      STATE_MACHINE_ARN: stateMachineArn,
+      OTHER_STATE_MACHINE_ARNS: config.concurrency.otherStateMachineArns.join(','),
+    });
+    checkRuns.addToRolePolicy(
+      allow(['states:ListExecutions'], [stateMachineArn, ...config.concurrency.otherStateMachineArns]),
     );
+    checkRuns.addToRolePolicy(allow(['states:DescribeExecution'], [ownExecutions]));
+
+    // What an earlier run left: its tagged copy is deleted, staging renamed back from the old name.
+    const leftovers = make('leftovers', { STATE_MACHINE_ARN: stateMachineArn });
+    leftovers.addToRolePolicy(allow(['rds:DescribeDBInstances', 'rds:ModifyDBInstance'], nonProduction));
+    leftovers.addToRolePolicy(
+      allowWhen(['rds:DeleteDBInstance'], [dbArn(config.temporaryInstance)], createdByThisTool),
+    );
+    leftovers.addToRolePolicy(allow(['states:DescribeExecution'], [ownExecutions]));
+
+    const findSnapshot = make('find-snapshot');
+    findSnapshot.addToRolePolicy(allow(['rds:DescribeDBSnapshots'], [dbArn(config.productionInstance), anySnapshot]));
 
     const captureStaging = make('capture-staging');
     captureStaging.addToRolePolicy(allow(['rds:DescribeDBInstances'], nonProduction));
@@ -157,7 +196,7 @@ export class RestoreFunctions extends Construct {
         ['rds:RestoreDBInstanceFromDBSnapshot'],
         [
           dbArn(config.temporaryInstance),
-          productionSnapshots,
+          anySnapshot,
           rdsArn('subgrp', '*'),
           rdsArn('og', '*'),
           rdsArn('pg', '*'),
@@ -179,9 +218,7 @@ export class RestoreFunctions extends Construct {
 
     const checkStatus = make('check-status');
     checkStatus.addToRolePolicy(allow(['rds:DescribeDBInstances'], nonProduction));
-    checkStatus.addToRolePolicy(
-      allow(['rds:DescribeDBSnapshots'], [dbArn(config.productionInstance), productionSnapshots]),
-    );
+    checkStatus.addToRolePolicy(allow(['rds:DescribeDBSnapshots'], [dbArn(config.productionInstance), anySnapshot]));
 
     const verifyRestore = make('verify-restore');
     verifyRestore.addToRolePolicy(allow(['rds:DescribeDBInstances'], [dbArn(config.temporaryInstance)]));
@@ -190,13 +227,16 @@ export class RestoreFunctions extends Construct {
     const rename = make('rename');
     rename.addToRolePolicy(allow(['rds:DescribeDBInstances', 'rds:ModifyDBInstance'], nonProduction));
 
+    // Only ever the old name: the original staging instance after the swap (it may not carry the tag).
     const deleteFn = make('delete');
-    deleteFn.addToRolePolicy(allow(['rds:DescribeDBInstances'], deletable));
-    deleteFn.addToRolePolicy(allow(['rds:ModifyDBInstance', 'rds:DeleteDBInstance'], deletable));
+    deleteFn.addToRolePolicy(
+      allow(['rds:DescribeDBInstances', 'rds:ModifyDBInstance', 'rds:DeleteDBInstance'], [dbArn(config.oldInstance)]),
+    );
 
     const rollback = make('rollback');
     rollback.addToRolePolicy(allow(['rds:DescribeDBInstances', 'rds:ModifyDBInstance'], nonProduction));
-    rollback.addToRolePolicy(allow(['rds:DeleteDBInstance'], deletable));
+    // The rollback only deletes the instance this execution created, which carries the tag.
+    rollback.addToRolePolicy(allowWhen(['rds:DeleteDBInstance'], deletable, createdByThisTool));
 
     const notify = make('notify', {
       SLACK_WEBHOOK_SECRET: props.slackWebhook.secretName,
@@ -233,6 +273,9 @@ export class RestoreFunctions extends Construct {
     const updateIndex = make('update-index', {}, this.placement(config, 'UpdateIndex'));
 
     this.byStep = {
+      'validate-input': validateInput,
+      'check-runs': checkRuns,
+      leftovers,
       'find-snapshot': findSnapshot,
       'capture-staging': captureStaging,
       restore,
@@ -279,6 +322,10 @@ export class RestoreFunctions extends Construct {
 
 function allow(actions: string[], resources: string[]): iam.PolicyStatement {
   return new iam.PolicyStatement({ effect: iam.Effect.ALLOW, actions, resources });
+}
+
+function allowWhen(actions: string[], resources: string[], conditions: Record<string, unknown>): iam.PolicyStatement {
+  return new iam.PolicyStatement({ effect: iam.Effect.ALLOW, actions, resources, conditions });
 }
 
 function pascal(step: string): string {

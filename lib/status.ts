@@ -87,7 +87,7 @@ export class StatusSource extends Construct {
       );
       acknowledge(fn, [
         [
-          'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<WorkflowStateMachine8F1B1C15.Name>:*]',
+          `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${config.stateMachineName}:*]`,
           "DescribeExecution is granted on this state machine's executions only; their names are not known in advance.",
         ],
       ]);

@@ -4,6 +4,7 @@ import type { StagingConfig } from '../shared/contract';
 import type { Identifiers } from '../shared/env';
 import { PreconditionFailedError, StagingNotFoundError } from '../shared/errors';
 import { captureConfig, userTags } from '../shared/instance-config';
+import { RdsGuard } from '../shared/guard';
 import { describeInstance } from '../shared/rds-read';
 
 import { defineStep } from '../shared/handler';
@@ -15,28 +16,21 @@ export interface CaptureStagingDeps {
 
 /**
  * Plan step 4: staging's configuration and tags, so the restored copy matches it (and carries staging's
- * tags, not production's). Also the preconditions of the swap, checked before anything is mutated: staging
- * exists and is available, and the temporary and old names are free.
+ * tags, not production's). Staging must exist and be available to be renamed. Whether the temporary and old
+ * names are free is the leftovers step's business (it runs first). `at` is where staging is now: its own name,
+ * or, in a dry run after a failed run left it there, the old name (a real run renames it back first).
  */
-export async function captureStaging(deps: CaptureStagingDeps): Promise<StagingConfig> {
+export async function captureStaging(deps: CaptureStagingDeps, at: string = deps.ids.staging): Promise<StagingConfig> {
   const { rds, ids } = deps;
-  const staging = await describeInstance(rds, ids.staging);
-  if (!staging) throw new StagingNotFoundError(`Staging instance ${ids.staging} does not exist`);
+  const where = new RdsGuard(rds, ids).check(at, ['staging', 'old'], 'staging configuration source');
+  const staging = await describeInstance(rds, where);
+  if (!staging) throw new StagingNotFoundError(`Staging instance ${where} does not exist`);
   if (staging.DBInstanceStatus !== 'available') {
     throw new PreconditionFailedError(
-      `Staging instance ${ids.staging} is "${staging.DBInstanceStatus}"; it must be available to be renamed`,
+      `Staging instance ${where} is "${staging.DBInstanceStatus}"; it must be available to be renamed`,
     );
   }
-  for (const name of [ids.temporary, ids.old]) {
-    const holder = await describeInstance(rds, name);
-    if (holder) {
-      throw new PreconditionFailedError(
-        `The name ${name} is already taken by an instance (${holder.DBInstanceStatus}), probably left by an earlier ` +
-          'run. Nothing was changed. Delete or rename it, then start the restore again.',
-      );
-    }
-  }
-  if (!staging.DbiResourceId) throw new Error(`DescribeDBInstances for ${ids.staging} has no DbiResourceId`);
+  if (!staging.DbiResourceId) throw new Error(`DescribeDBInstances for ${where} has no DbiResourceId`);
   return {
     identifier: ids.staging,
     resourceId: staging.DbiResourceId,
@@ -48,9 +42,9 @@ export async function captureStaging(deps: CaptureStagingDeps): Promise<StagingC
 
 export const makeHandler = defineStep(
   'capture-staging',
-  z.object({}).passthrough(),
-  async (_input, deps: CaptureStagingDeps, log) => {
-    const staging = await captureStaging(deps);
+  z.object({ at: z.string().optional() }),
+  async (input, deps: CaptureStagingDeps, log) => {
+    const staging = await captureStaging(deps, input.at);
     log.info('Captured staging configuration', { staging: staging.identifier, resourceId: staging.resourceId });
     return staging;
   },

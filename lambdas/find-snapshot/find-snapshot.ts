@@ -2,7 +2,7 @@ import { type DBSnapshot, DescribeDBSnapshotsCommand, type RDSClient } from '@aw
 import { z } from 'zod';
 import { type SnapshotInfo, TERMINAL_SNAPSHOT_STATUSES } from '../shared/contract';
 import type { Identifiers } from '../shared/env';
-import { NoSnapshotError, SnapshotFailedError } from '../shared/errors';
+import { errorName, InvalidInputError, NoSnapshotError, SnapshotFailedError } from '../shared/errors';
 import { defineStep } from '../shared/handler';
 
 export interface FindSnapshotDeps {
@@ -20,6 +20,10 @@ const PAGE_SIZE = 100;
  * silently restoring older data.
  */
 export async function findLatestSnapshot(deps: FindSnapshotDeps): Promise<SnapshotInfo> {
+  return checkUsable(newestAutomated(await listAutomated(deps), deps), deps);
+}
+
+async function listAutomated(deps: FindSnapshotDeps): Promise<DBSnapshot[]> {
   const snapshots: DBSnapshot[] = [];
   let marker: string | undefined;
   do {
@@ -34,7 +38,10 @@ export async function findLatestSnapshot(deps: FindSnapshotDeps): Promise<Snapsh
     snapshots.push(...(page.DBSnapshots ?? []));
     marker = page.Marker || undefined;
   } while (marker);
+  return snapshots;
+}
 
+function newestAutomated(snapshots: DBSnapshot[], deps: FindSnapshotDeps): SnapshotInfo {
   const candidates = snapshots.filter(
     (s) =>
       s.SnapshotType === 'automated' &&
@@ -44,15 +51,45 @@ export async function findLatestSnapshot(deps: FindSnapshotDeps): Promise<Snapsh
   if (candidates.length === 0) {
     throw new NoSnapshotError(`No automated snapshot of ${deps.ids.production} exists (${snapshots.length} listed)`);
   }
-  const newest = candidates.reduce((a, b) => (createTime(b) > createTime(a) ? b : a));
-  const info = toSnapshotInfo(newest);
+  return toSnapshotInfo(candidates.reduce((a, b) => (createTime(b) > createTime(a) ? b : a)));
+}
+
+/** `available` is used, `creating` is waited for; a failed one is never replaced by older data on our own. */
+function checkUsable(info: SnapshotInfo, deps: FindSnapshotDeps, chosen = false): SnapshotInfo {
   if ((TERMINAL_SNAPSHOT_STATUSES as readonly string[]).includes(info.status)) {
     throw new SnapshotFailedError(
-      `The newest automated snapshot of ${deps.ids.production}, ${info.identifier} (${info.createdAt}), is ` +
-        `"${info.status}"; refusing to fall back to older data. Restore a chosen snapshot by hand if needed.`,
+      chosen
+        ? `The chosen snapshot ${info.identifier} (${info.createdAt}) is "${info.status}"; it cannot be restored.`
+        : `The newest automated snapshot of ${deps.ids.production}, ${info.identifier} (${info.createdAt}), is ` +
+            `"${info.status}"; refusing to fall back to older data. Start the restore with ` +
+            '{"snapshotIdentifier": "<an available one>"} to restore a chosen snapshot.',
     );
   }
   return info;
+}
+
+/**
+ * A snapshot chosen in the execution input (`snapshotIdentifier`): it must exist and be a snapshot of the
+ * production instance (automated or manual); otherwise the run ends here, before anything is changed.
+ */
+export async function findChosenSnapshot(identifier: string, deps: FindSnapshotDeps): Promise<SnapshotInfo> {
+  let found: DBSnapshot | undefined;
+  try {
+    const out = await deps.rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: identifier }));
+    found = out.DBSnapshots?.find((s) => s.DBSnapshotIdentifier?.toLowerCase() === identifier.toLowerCase());
+  } catch (err) {
+    if (errorName(err) !== 'DBSnapshotNotFoundFault') throw err;
+  }
+  if (!found) {
+    throw new InvalidInputError(`Execution input field snapshotIdentifier: no snapshot "${identifier}" exists`);
+  }
+  if (found.DBInstanceIdentifier?.toLowerCase() !== deps.ids.production.toLowerCase()) {
+    throw new InvalidInputError(
+      `Execution input field snapshotIdentifier: "${identifier}" is a snapshot of ` +
+        `${found.DBInstanceIdentifier ?? 'an unknown instance'}, not of production (${deps.ids.production})`,
+    );
+  }
+  return checkUsable(toSnapshotInfo(found), deps, true);
 }
 
 /** A snapshot still being created has no SnapshotCreateTime yet in some answers: treat it as newest. */
@@ -75,10 +112,19 @@ export function toSnapshotInfo(s: DBSnapshot): SnapshotInfo {
 
 export const makeHandler = defineStep(
   'find-snapshot',
-  z.object({}).passthrough(),
-  (_input, deps: FindSnapshotDeps, log) =>
-    findLatestSnapshot(deps).then((snapshot) => {
-      log.info('Chose production snapshot', { snapshot: snapshot.identifier, status: snapshot.status });
-      return snapshot;
-    }),
+  z.object({
+    /** From the validated execution input; '' means the newest automated snapshot. */
+    snapshotIdentifier: z.string().default(''),
+  }),
+  async (input, deps: FindSnapshotDeps, log) => {
+    const snapshot = input.snapshotIdentifier
+      ? await findChosenSnapshot(input.snapshotIdentifier, deps)
+      : await findLatestSnapshot(deps);
+    log.info('Chose production snapshot', {
+      snapshot: snapshot.identifier,
+      status: snapshot.status,
+      chosen: Boolean(input.snapshotIdentifier),
+    });
+    return snapshot;
+  },
 );

@@ -17,6 +17,28 @@ export function buildMessage(input: NotifyInput, ctx: MessageContext): string {
   const link = executionLink(input.execution.id);
   const footer = `Execution <${link}|${input.execution.name}>`;
   switch (input.event) {
+    case 'invalid-input':
+      return (
+        `:no_entry: *Staging database restore not started: invalid execution input.* ${failureText(d.error, d.cause)}. ` +
+        'Allowed: `{"dryRun": true}`, `{"snapshotIdentifier": "<production snapshot>"}`, `{"skipPostSteps": true}`. ' +
+        `Nothing was read or changed.\n${footer}`
+      );
+    case 'already-running':
+      return (
+        `:hourglass: *Staging database restore not started: another restore is running* (${runs(d.restores)}). ` +
+        `Nothing was changed.\n${footer}`
+      );
+    case 'others-busy':
+      return (
+        `:hourglass: *Staging database restore skipped: staging is in use* by ${runs(d.others)}. Nothing was ` +
+        `changed; start the restore again when they are done.\n${footer}`
+      );
+    case 'dry-run':
+      return [
+        `:mag: *Staging database restore dry run: nothing was changed.* A real run now would:`,
+        ...planLines(d, ctx),
+        footer,
+      ].join('\n');
     case 'skipped':
       return (
         `:fast_forward: *Staging database restore skipped.* The SSM parameter \`${ctx.skipParameterName}\` is \`true\`. ` +
@@ -33,11 +55,17 @@ export function buildMessage(input: NotifyInput, ctx: MessageContext): string {
         `\`${ctx.stagingInstance}\` now serves production data from snapshot \`${str(d.snapshot)}\`.\n${footer}`
       );
     case 'succeeded':
-      return [`:tada: *Staging database restore succeeded.*`, ...summaryLines(d, ctx), footer].join('\n');
+      return [
+        `:tada: *Staging database restore succeeded.*`,
+        ...leftoverLines(d),
+        ...summaryLines(d, ctx),
+        footer,
+      ].join('\n');
     case 'after-swap-failed':
       return [
         `:warning: *Staging database was refreshed, but a step after the swap failed.* Staging serves the new ` +
           `data (nothing was undone); finish the failed step by hand:`,
+        ...leftoverLines(d),
         ...summaryLines(d, ctx),
         ...afterSwapFixes(d, ctx),
         footer,
@@ -47,9 +75,67 @@ export function buildMessage(input: NotifyInput, ctx: MessageContext): string {
   }
 }
 
+/** "name (state machine, started at)" for each running execution. */
+function runs(list: unknown): string {
+  const items = Array.isArray(list) ? (list as { stateMachine?: unknown; name?: unknown; startedAt?: unknown }[]) : [];
+  if (!items.length) return 'an unknown execution';
+  return items.map((r) => `\`${str(r.name)}\` of ${str(r.stateMachine)}, started ${str(r.startedAt)}`).join('; ');
+}
+
+/** What this run changed before it started, to clear what an earlier run had left. */
+function leftoverLines(d: Record<string, unknown>): string[] {
+  const actions = (filled(d.leftovers) as { actions?: string[] } | null)?.actions ?? [];
+  return actions.length ? [`• Cleaned up after an earlier run first: ${actions.join('; ')}`] : [];
+}
+
+interface Plan {
+  snapshot?: { identifier?: string; status?: string; createdAt?: string };
+  staging?: { foundAs?: string; resourceId?: string; configuration?: { DBInstanceClass?: string } };
+  leftovers?: string[];
+  otherRuns?: unknown[];
+  restoreTo?: string;
+  sanitize?: { tables?: string[]; resetMasterPassword?: boolean };
+  swap?: { renameStagingTo?: string; renameNewTo?: string };
+  afterSwap?: { deleteOld?: string; deployApi?: boolean; searchIndex?: string[]; skipPostSteps?: boolean };
+}
+
+/** The dry run's plan as numbered steps. */
+function planLines(d: Record<string, unknown>, ctx: MessageContext): string[] {
+  const p = (filled(d.plan) ?? {}) as Plan;
+  const steps: string[] = [];
+  for (const l of p.leftovers ?? []) steps.push(`First clean up after an earlier run: ${l}`);
+  if (p.otherRuns?.length) steps.push(`Note: other users of staging are running now: ${runs(p.otherRuns)}`);
+  const snap = p.snapshot ?? {};
+  const waitFor = snap.status === 'available' ? '' : ` (it is "${str(snap.status)}" now: wait until it is available)`;
+  steps.push(
+    `Restore snapshot \`${str(snap.identifier)}\` (taken ${str(snap.createdAt)}, ${age(snap.createdAt, ctx.now)} old) to ` +
+      `\`${str(p.restoreTo)}\`, configured like staging (${str(p.staging?.configuration?.DBInstanceClass)}, resource ` +
+      `${str(p.staging?.resourceId)})${waitFor}`,
+  );
+  const s = p.sanitize ?? {};
+  steps.push(
+    `${s.resetMasterPassword ? "Give it staging's master password, then empty" : 'Empty'} ${(s.tables ?? []).length} OAuth tables before the swap`,
+  );
+  steps.push(
+    `Outage: rename \`${ctx.stagingInstance}\` to \`${str(p.swap?.renameStagingTo)}\`, then the new one to \`${str(p.swap?.renameNewTo)}\``,
+  );
+  const a = p.afterSwap ?? {};
+  const post: string[] = [`delete \`${str(a.deleteOld)}\``];
+  if (a.skipPostSteps) post.push('no API deploy or index update (skipPostSteps)');
+  else {
+    post.push(a.deployApi ? 'redeploy the staging API' : 'no API deploy (disabled in config)');
+    post.push(
+      a.searchIndex?.length ? `update the ${a.searchIndex.join(', ')} indices` : 'no index update (disabled in config)',
+    );
+  }
+  steps.push(`Then: ${post.join(', ')}, record the restore`);
+  return steps.map((line, i) => `${i + 1}. ${line}`);
+}
+
 interface BranchOutcome {
   ok?: boolean;
   skipped?: boolean;
+  skippedBy?: string;
   error?: unknown;
   cause?: unknown;
   tag?: unknown;
@@ -78,7 +164,15 @@ function summaryLines(d: Record<string, unknown>, ctx: MessageContext): string[]
     lines.push(`• Production OAuth data removed before the swap: ${total} rows (${each})`);
   }
   const outcome = (o: BranchOutcome | undefined, ok: string) =>
-    !o ? 'unknown' : o.skipped ? 'disabled in config' : o.ok ? ok : `:x: failed: ${failureText(o.error, o.cause)}`;
+    !o
+      ? 'unknown'
+      : o.skipped
+        ? o.skippedBy === 'input'
+          ? 'skipped (execution input skipPostSteps)'
+          : 'disabled in config'
+        : o.ok
+          ? ok
+          : `:x: failed: ${failureText(o.error, o.cause)}`;
   lines.push(
     `• Staging API deploy: ${outcome(b.deploy, `tag \`${str(b.deploy?.tag)}\` deployed (<${str(b.deploy?.runUrl)}|run>)`)}`,
   );
@@ -139,6 +233,7 @@ function failedMessage(input: NotifyInput, ctx: MessageContext, footer: string):
   const rollbackError = filled(d.rollbackError) as { Error?: unknown; Cause?: unknown } | null;
   const lines = [
     `:x: *Staging database restore failed* in state "${str(d.failedState)}": ${failureText(d.error, d.cause)}`,
+    ...leftoverLines(d),
   ];
   if (rollbackError) {
     lines.push(
@@ -156,6 +251,9 @@ function failedMessage(input: NotifyInput, ctx: MessageContext, footer: string):
     lines.push(`Rollback: ${rollback.actions?.length ? rollback.actions.join('; ') : 'nothing to undo'}. ${holds}`);
     if (rollback.leftovers?.length)
       lines.push(`Left in place (not created by this run): ${rollback.leftovers.join(', ')}.`);
+  } else {
+    const untouched = leftoverLines(d).length ? '' : ` \`${ctx.stagingInstance}\` was not touched.`;
+    lines.push(`No rollback needed: the run stopped before creating anything.${untouched}`);
   }
   lines.push(footer);
   return lines.join('\n');

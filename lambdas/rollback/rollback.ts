@@ -2,6 +2,7 @@ import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import type { Clock } from '../shared/clock';
 import {
   CREATED_BY_TAG,
+  isDeletable,
   RDS_ERRORS,
   type RollbackInput,
   rollbackInputSchema,
@@ -19,21 +20,6 @@ export interface RollbackDeps {
   ids: Identifiers;
   clock: Clock;
 }
-
-/** Statuses in which RDS accepts DeleteDBInstance for the instance we created. */
-const DELETABLE = new Set([
-  'available',
-  'creating',
-  'backing-up',
-  'failed',
-  'incompatible-restore',
-  'incompatible-parameters',
-  'incompatible-network',
-  'restore-error',
-  'storage-full',
-  'inaccessible-encryption-credentials',
-  'stopped',
-]);
 
 /** RDS answers that mean "not now, the instance or name is still moving": wait and look again. */
 const NOT_NOW = new Set<string>([RDS_ERRORS.invalidState, RDS_ERRORS.alreadyExists, RDS_ERRORS.instanceNotFound]);
@@ -124,7 +110,7 @@ export async function rollbackStep(input: RollbackInput, deps: RollbackDeps): Pr
     settleState = { availableSince: s.availableSince, sawReboot: s.sawReboot };
     if (!s.settled) {
       action = `Waiting for the original instance under ${ids.staging} to settle (${pendingRename ? 'rename pending' : status})`;
-    } else if (newElsewhere && DELETABLE.has(newElsewhere.db.DBInstanceStatus ?? '')) {
+    } else if (newElsewhere && isDeletable(newElsewhere.db.DBInstanceStatus)) {
       const name = newElsewhere.name;
       action = await attempt(`Deleted the new instance ${name} (${newElsewhere.db.DbiResourceId})`, () =>
         newElsewhere.db.DeletionProtection

@@ -6,8 +6,11 @@ import { z } from 'zod';
  *
  * Layout of the execution state (`$`), laid out empty by "Start restore" and filled in this order (the
  * execution's identity is read from `$$.Execution` where needed, never stored):
+ *   $.input                ExecutionInput         the execution input, validated ("Validate execution input")
  *   $.skip                 { value }              the skip flag, as read from SSM
  *   $.lastRestore          { value }              the last recorded restore (raw SSM value, '' if none)
+ *   $.runs                 RunsCheck              other executions of this tool / other users of staging
+ *   $.leftovers            LeftoversProgress      what an earlier failed run left, and what was done about it
  *   $.found.snapshot       SnapshotInfo           the production snapshot to restore (plan steps 2-3)
  *   $.found.staging        StagingConfig          staging's captured configuration (plan step 4)
  *   $.restore              RestoreResult          the restore request (plan step 5)
@@ -17,6 +20,7 @@ import { z } from 'zod';
  *   $.resetPassword        { identifier, ... }    the master password change of the copy
  *   $.sanitize             SanitizeResult         OAuth rows removed from the copy (plan step 12.3)
  *   $.renameAway/renameIn  RenameResult           the two renames (outage starts at renameAway.requestedAt)
+ *   $.plan                 (dry run only)         what a real run would do, from the read-only checks
  *   $.afterSwap            { delete, deploy, index, record }: each branch's { step, ok, ... } (plan step 12)
  *   $.failure              { Error, Cause }       set by a Catch
  *   $.failedAt             { state, outageStarted } which state failed, before the rollback
@@ -40,6 +44,7 @@ export const ERRORS = {
   invalidInput: 'InvalidInput',
   invalidSkipFlag: 'InvalidSkipFlag',
   rollbackStuck: 'RollbackStuck',
+  leftoversFound: 'LeftoversFound',
   afterSwapFailed: 'AfterSwapFailed',
   // Raised by the deploy-api and update-index steps (their errors.ts): caught as branch failures after the swap.
   noReleaseTag: 'NoReleaseTag',
@@ -74,6 +79,25 @@ export const TERMINAL_INSTANCE_STATUSES = [
   'stopped',
   'stopping',
 ] as const;
+
+/** Statuses in which RDS accepts DeleteDBInstance for an instance this tool created. */
+export const DELETABLE_INSTANCE_STATUSES = [
+  'available',
+  'creating',
+  'backing-up',
+  'failed',
+  'incompatible-restore',
+  'incompatible-parameters',
+  'incompatible-network',
+  'restore-error',
+  'storage-full',
+  'inaccessible-encryption-credentials',
+  'stopped',
+] as const;
+
+export function isDeletable(status: string | undefined): boolean {
+  return (DELETABLE_INSTANCE_STATUSES as readonly string[]).includes(status ?? '');
+}
 
 /** Snapshot statuses that can never become `available`. */
 export const TERMINAL_SNAPSHOT_STATUSES = ['failed', 'deleted', 'deleting', 'incompatible-restore'] as const;
@@ -285,7 +309,102 @@ export const rollbackInputSchema = z.object({
 });
 export type RollbackInput = z.infer<typeof rollbackInputSchema>;
 
+/**
+ * What a person may put in a manual execution's input ("Start execution" in the console, or the CLI). The
+ * monthly rule sends `{}`. Anything else ends the run in its first state, before anything is read or changed,
+ * with an error naming the field. Limits are tight on purpose: nothing here is free text.
+ */
+export const EXECUTION_INPUT_MAX_BYTES = 1024;
+/** A snapshot identifier as RDS allows it (automated ones are `rds:<instance>-<date>`); no ARNs. */
+export const SNAPSHOT_IDENTIFIER = /^(rds:)?[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}(?<!-)$/;
+export const executionInputSchema = z
+  .object({
+    /** Do every read-only step and precondition check, then end with the plan; change nothing. */
+    dryRun: z.boolean().optional(),
+    /** Restore this snapshot of production (automated or manual) instead of the newest automated one. */
+    snapshotIdentifier: z
+      .string()
+      .max(255)
+      .regex(SNAPSHOT_IDENTIFIER, 'must be an RDS snapshot identifier (letters, digits, hyphens; rds: prefix allowed)')
+      .optional(),
+    /** Skip redeploying the staging API and updating the search indices after the swap. */
+    skipPostSteps: z.boolean().optional(),
+    /** The Step Functions console pre-fills `{"Comment": "Insert your JSON here"}`: accepted and ignored. */
+    Comment: z.string().max(256).optional(),
+  })
+  .strict();
+/** The validated input, defaults filled in (`snapshotIdentifier` '' = the newest automated snapshot). */
+export const validatedInputSchema = z.object({
+  dryRun: z.boolean(),
+  snapshotIdentifier: z.string(),
+  skipPostSteps: z.boolean(),
+});
+export type ExecutionInput = z.infer<typeof validatedInputSchema>;
+
+/** One running execution, as the run lock reports it. */
+export const runningExecutionSchema = z.object({
+  stateMachine: z.string(),
+  name: z.string(),
+  startedAt: z.string(),
+});
+export type RunningExecution = z.infer<typeof runningExecutionSchema>;
+
+/**
+ * The run lock's verdict: `proceed`; `another-restore` (an earlier execution of this state machine is
+ * running: end at once); `others-busy` (another user of staging is running: per config, wait and look again,
+ * or end skipped).
+ */
+export const RUN_VERDICTS = ['proceed', 'another-restore', 'others-busy'] as const;
+export const runsCheckInputSchema = z.object({
+  execution: executionInfoSchema,
+  dryRun: z.boolean(),
+  bound: pollBoundSchema,
+  previous: slot(z.object({ startedAt: z.string(), attempt: z.number().int() }).passthrough()),
+});
+export type RunsCheckInput = z.infer<typeof runsCheckInputSchema>;
+export const runsCheckSchema = z.object({
+  verdict: z.enum(RUN_VERDICTS),
+  /** Earlier, non-dry-run executions of this state machine still running (the lock holders). */
+  restores: z.array(runningExecutionSchema),
+  /** Running executions of the other state machines that use staging (config concurrency.*). */
+  others: z.array(runningExecutionSchema),
+  attempt: z.number().int(),
+  startedAt: z.string(),
+  nextPollSeconds: z.number().int().positive(),
+});
+export type RunsCheck = z.infer<typeof runsCheckSchema>;
+
+/** One call of the leftovers loop: at most one mutation, then the workflow waits and calls again. */
+export const leftoversInputSchema = z.object({
+  execution: executionInfoSchema,
+  dryRun: z.boolean(),
+  bound: pollBoundSchema,
+  previous: slot(z.object({ startedAt: z.string(), attempt: z.number().int() }).passthrough()),
+});
+export type LeftoversInput = z.infer<typeof leftoversInputSchema>;
+export const leftoversProgressSchema = z.object({
+  done: z.boolean(),
+  /** What this call did or saw (human-readable). */
+  action: z.string(),
+  /** Every change made so far, oldest first (reported in Slack). */
+  actions: z.array(z.string()),
+  /** Dry run: the changes a real run would make. */
+  planned: z.array(z.string()),
+  /** The name the original staging instance is under now (the old name if a failed run left it there). */
+  stagingAt: z.string(),
+  attempt: z.number().int(),
+  startedAt: z.string(),
+  nextPollSeconds: z.number().int().positive(),
+  availableSince: z.string().nullable(),
+  sawReboot: z.boolean(),
+});
+export type LeftoversProgress = z.infer<typeof leftoversProgressSchema>;
+
 export const NOTIFY_EVENTS = [
+  'invalid-input',
+  'already-running',
+  'others-busy',
+  'dry-run',
   'skipped',
   'outage-starting',
   'outage-over',

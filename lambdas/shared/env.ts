@@ -7,6 +7,11 @@ export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): 
   return value;
 }
 
+/** A comma-separated list from an optional environment variable (unset or empty: none). */
+export function listEnv(name: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env[name] ?? '').split(',').filter(Boolean);
+}
+
 /** The DB identifiers every RDS-facing function is configured with (set by lib/functions.ts). */
 export interface Identifiers {
   production: string;

@@ -52,3 +52,8 @@ export class RollbackStuckError extends NamedError {
 export function errorName(err: unknown): string | undefined {
   return err instanceof Error ? err.name : undefined;
 }
+
+/** An earlier run left instances this run will not touch on its own: the message says what to do by hand. */
+export class LeftoversFoundError extends NamedError {
+  override readonly name = ERRORS.leftoversFound;
+}

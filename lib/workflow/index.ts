@@ -1,8 +1,11 @@
 /**
  * The restore workflow, in the plan's words ("Update Staging Database", steps 1-11 and 13):
  *
+ *  0. Validate the execution input (`dryRun`, `snapshotIdentifier`, `skipPostSteps`); anything else ends the run.
  *  1. Read the skip flag; if `true`, tell Slack and end (a skip is a success).
- *  2. Find the newest automated production snapshot,
+ *     Then, still before any change: end at once if another restore is running (the run lock); wait for (or
+ *     skip because of) other users of staging; clear what an earlier failed run left, where that is safe.
+ *  2. Find the newest automated production snapshot (or the one chosen in the input),
  *  3.   and wait until it is available,
  *  4.   while (in parallel) capturing staging's configuration and checking the names are free.
  *  5. Restore the snapshot to the temporary name with staging's configuration.
@@ -14,6 +17,7 @@
  * 11. On failure in 2-10: roll back (reconcile until the original is staging again, the new one gone);
  *     otherwise delete the old database and wait until it is gone.
  * 13. Report success or failure to Slack.
+ * A dry run stops after step 4 and reports the plan, having changed nothing.
  *
  * State data: see lambdas/shared/contract.ts. Every failure ends in a Fail state with error and cause.
  */
@@ -79,7 +83,29 @@ const SANITIZE_TIMEOUT = Duration.minutes(6);
 
 /** State names people read in the console. Exported so tests and the runbook refer to the same names. */
 export const STATE = {
+  validateInput: 'Validate execution input',
+  notifyInvalidInput: 'Notify invalid input',
+  invalidInput: 'Execution input is invalid',
   start: 'Start restore',
+  checkRuns: 'Check for other runs',
+  isRunBlocked: 'Is another run in the way?',
+  notifyAlreadyRunning: 'Notify another restore is running',
+  reportAlreadyRunning: 'Report another restore is running',
+  alreadyRunning: 'Another restore is running',
+  waitOtherRuns: 'Wait for other users of staging',
+  notifyOthersBusy: 'Notify staging is in use',
+  reportOthersBusy: 'Report staging is in use',
+  othersBusy: 'Staging is in use',
+  clearLeftovers: 'Clear what earlier runs left',
+  areLeftoversCleared: 'Are the names clear?',
+  waitLeftovers: 'Wait for leftovers to clear',
+  isDryRunSnapshot: 'Wait for the snapshot?',
+  snapshotFound: 'Snapshot found (dry run)',
+  isDryRun: 'Is this a dry run?',
+  describePlan: 'Describe the plan',
+  notifyDryRun: 'Notify dry run',
+  reportDryRun: 'Report dry run',
+  dryRunFinished: 'Dry run finished',
   readSkip: 'Read skip flag',
   isSkipped: 'Is this run skipped?',
   readLastRestore: 'Read last restore',
@@ -139,6 +165,8 @@ export const STATE = {
   apiDeployed: 'Staging API deployed',
   deployFailed: 'Deploying staging API failed',
   deployDisabled: 'Staging API deploy disabled',
+  isDeploySkipped: 'Is the staging API deploy skipped?',
+  deploySkipped: 'Staging API deploy skipped',
   startIndex: 'Start search index updates',
   checkIndex: 'Check search index updates',
   keepIndexProgress: 'Keep index progress',
@@ -147,6 +175,8 @@ export const STATE = {
   indicesUpdated: 'Search indices updated',
   indexFailed: 'Updating search indices failed',
   indexDisabled: 'Search index update disabled',
+  isIndexSkipped: 'Is the search index update skipped?',
+  indexSkipped: 'Search index update skipped',
   describeRestore: 'Describe this restore',
   recordRestore: 'Record successful restore',
   restoreRecorded: 'Restore recorded',
@@ -169,18 +199,25 @@ export class RestoreWorkflow extends Construct {
   private readonly config: RestoreConfig;
   private readonly fns: Record<Step, lambda.IFunction>;
   private readonly rollbackStart: sfn.IChainable;
+  /** Slack failure report, then Fail: where failures go that need no rollback (nothing was created yet). */
+  private readonly failureReport: sfn.IChainable;
 
   constructor(scope: Construct, id: string, props: RestoreWorkflowProps) {
     super(scope, id);
     this.config = props.config;
     this.fns = props.functions;
-    this.rollbackStart = this.rollbackLoop();
+    this.failureReport = this.failureReportChain();
+    this.rollbackStart = this.rollbackLoop(this.failureReport);
 
-    const definition = sfn.Chain.start(this.startState()).next(this.skipCheck(props.skipParameter, this.mainPath()));
+    const beforeAnyChange = sfn.Chain.start(this.runLock()).next(this.leftovers(this.mainPath()));
+    const definition = sfn.Chain.start(this.validateInput())
+      .next(this.startState())
+      .next(this.skipCheck(props.skipParameter, beforeAnyChange));
 
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.SIX_MONTHS });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: 'Recreates the staging database from the newest automated production snapshot (staging-db-restore)',
+      stateMachineName: this.config.stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: Duration.hours(this.config.executionTimeoutHours),
@@ -190,13 +227,39 @@ export class RestoreWorkflow extends Construct {
   }
 
   /**
+   * Plan step 0 (ours): the execution input, validated before anything is read. Its result replaces the state
+   * (no ResultPath: the raw input need not even be an object). A bad input ends the run here, with an error
+   * naming the field, in Slack too.
+   */
+  private validateInput(): sfn.IChainable {
+    const validate = this.lambda(
+      STATE.validateInput,
+      'validate-input',
+      { 'input.$': '$', execution: EXECUTION },
+      undefined,
+      RETRY_TRANSIENT,
+    );
+    const invalid = this.notify(STATE.notifyInvalidInput, 'invalid-input', {
+      'error.$': '$.Error',
+      'cause.$': '$.Cause',
+    }).next(new sfn.Fail(this, STATE.invalidInput, { errorPath: '$.Error', causePath: '$.Cause' }));
+    // No ResultPath: the error replaces the state (the raw input may not be an object to add it to).
+    validate.addCatch(invalid);
+    return validate;
+  }
+
+  /**
    * Lays out every slot of the state data, so each later JSONPath exists (a path to nothing is a
-   * States.Runtime error, which no Catch catches). Empty slots are `{}`: see EMPTY_SLOT. The execution's
-   * input is replaced: nothing in it is used yet (the execution's identity comes from `$$`).
+   * States.Runtime error, which no Catch catches). Empty slots are `{}`: see EMPTY_SLOT. The validated
+   * execution input goes to `$.input` (the execution's identity comes from `$$`).
    */
   private startState(): sfn.Pass {
     return new sfn.Pass(this, STATE.start, {
-      result: sfn.Result.fromObject({
+      parameters: {
+        'input.$': '$',
+        runs: EMPTY_SLOT,
+        leftovers: EMPTY_SLOT,
+        plan: EMPTY_SLOT,
         skip: EMPTY_SLOT,
         found: { snapshot: EMPTY_SLOT, staging: EMPTY_SLOT },
         restore: EMPTY_SLOT,
@@ -226,7 +289,7 @@ export class RestoreWorkflow extends Construct {
         index: EMPTY_SLOT,
         indexPoll: EMPTY_SLOT,
         afterSwap: EMPTY_SLOT,
-      }),
+      },
       // No ResultPath: the default ("$") replaces the input. (aws-local-stepfunctions 3 mishandles an
       // explicit "$", nesting the result under a "$" key.)
     });
@@ -244,7 +307,7 @@ export class RestoreWorkflow extends Construct {
       taskTimeout: sfn.Timeout.duration(TASK_TIMEOUT),
     });
     read.addRetry(RETRY_TRANSIENT);
-    this.catchInto(read, false);
+    this.catchInto(read, false, false);
 
     const skipped = this.notify(STATE.notifySkipped, 'skipped', {})
       .next(new sfn.Pass(this, STATE.reportSkipped, { parameters: { outcome: 'skipped', execution: EXECUTION } }))
@@ -255,7 +318,7 @@ export class RestoreWorkflow extends Construct {
         Cause: `The SSM parameter ${this.config.skipParameterName} must be "true" or "false"`,
       }),
       resultPath: '$.failure',
-    }).next(this.recordFailure(STATE.isSkipped, false));
+    }).next(this.recordFailure(STATE.isSkipped, false, false));
 
     return read.next(
       new sfn.Choice(this, STATE.isSkipped)
@@ -286,9 +349,133 @@ export class RestoreWorkflow extends Construct {
       resultPath: '$.lastRestore',
     });
     read.addCatch(none, { errors: ['Ssm.ParameterNotFoundException'], resultPath: '$.failure' });
-    this.catchInto(read, false);
+    this.catchInto(read, false, false);
     none.next(next);
     return read.next(next);
+  }
+
+  /**
+   * The run lock (see lambdas/check-runs): another restore running ends this one at once; another user of
+   * staging running makes it wait (bounded) or end skipped, as configured. Both end as a success that says why.
+   * A failure here goes straight to the report: nothing has been changed, there is nothing to roll back.
+   */
+  private runLock(): sfn.IChainable {
+    const c = this.config;
+    const check = this.lambda(
+      STATE.checkRuns,
+      'check-runs',
+      {
+        execution: EXECUTION,
+        'dryRun.$': '$.input.dryRun',
+        bound: { maxSeconds: c.waits.otherRuns.maxMinutes * 60, pollSeconds: c.waits.otherRuns.pollSeconds },
+        'previous.$': '$.runs',
+      },
+      '$.runs',
+      RETRY_TRANSIENT,
+    );
+    this.catchInto(check, false, false);
+    const endWith = (notifyName: string, event: NotifyEvent, reportName: string, endName: string, reason: string) =>
+      this.notify(notifyName, event, { 'restores.$': '$.runs.restores', 'others.$': '$.runs.others' })
+        .next(
+          new sfn.Pass(this, reportName, {
+            parameters: { outcome: 'skipped', reason, execution: EXECUTION, 'runs.$': '$.runs' },
+          }),
+        )
+        .next(new sfn.Succeed(this, endName));
+    const othersBusy =
+      c.concurrency.whenOthersRun === 'skip'
+        ? endWith(STATE.notifyOthersBusy, 'others-busy', STATE.reportOthersBusy, STATE.othersBusy, 'staging-in-use')
+        : new sfn.Wait(this, STATE.waitOtherRuns, { time: sfn.WaitTime.secondsPath('$.runs.nextPollSeconds') }).next(
+            check,
+          );
+    const verdict = (v: string) => sfn.Condition.stringEquals('$.runs.verdict', v);
+    const choice = new sfn.Choice(this, STATE.isRunBlocked)
+      .when(
+        verdict('another-restore'),
+        endWith(
+          STATE.notifyAlreadyRunning,
+          'already-running',
+          STATE.reportAlreadyRunning,
+          STATE.alreadyRunning,
+          'another-restore-running',
+        ),
+      )
+      .when(verdict('others-busy'), othersBusy);
+    check.next(choice);
+    return sfn.Chain.custom(check, choice.afterwards({ includeOtherwise: true }).endStates, choice);
+  }
+
+  /**
+   * What an earlier failed run left (see lambdas/leftovers): a reconciliation loop, at most one change per
+   * call, until the temporary and old names are free and staging is under its own name. What cannot be
+   * cleared safely stops the run with instructions; nothing of this run exists yet, so no rollback.
+   */
+  private leftovers(next: sfn.IChainable): sfn.IChainable {
+    const c = this.config;
+    const clear = this.lambda(
+      STATE.clearLeftovers,
+      'leftovers',
+      {
+        execution: EXECUTION,
+        'dryRun.$': '$.input.dryRun',
+        bound: {
+          maxSeconds: c.waits.leftovers.maxMinutes * 60,
+          pollSeconds: c.waits.leftovers.pollSeconds,
+          settleSeconds: c.renameSettleSeconds,
+        },
+        'previous.$': '$.leftovers',
+      },
+      '$.leftovers',
+      RETRY_THROTTLED,
+    );
+    this.catchInto(clear, false, false);
+    const wait = new sfn.Wait(this, STATE.waitLeftovers, {
+      time: sfn.WaitTime.secondsPath('$.leftovers.nextPollSeconds'),
+    }).next(clear);
+    return clear.next(
+      new sfn.Choice(this, STATE.areLeftoversCleared)
+        .when(sfn.Condition.booleanEquals('$.leftovers.done', false), wait)
+        .otherwise(next),
+    );
+  }
+
+  /**
+   * Dry run: everything above was read-only; this is what a real run would do, in the output and in Slack.
+   */
+  private dryRunReport(): sfn.IChainable {
+    const c = this.config;
+    const plan = new sfn.Pass(this, STATE.describePlan, {
+      parameters: {
+        'snapshot.$': '$.found.snapshot',
+        staging: {
+          identifier: c.stagingInstance,
+          'foundAs.$': '$.leftovers.stagingAt',
+          'resourceId.$': '$.found.staging.resourceId',
+          'configuration.$': '$.found.staging.config',
+          'tags.$': '$.found.staging.tags',
+        },
+        'leftovers.$': '$.leftovers.planned',
+        'otherRuns.$': '$.runs.others',
+        restoreTo: c.temporaryInstance,
+        sanitize: { tables: c.sanitize.truncateTables, resetMasterPassword: c.sanitize.resetMasterPassword },
+        swap: { renameStagingTo: c.oldInstance, renameNewTo: c.stagingInstance },
+        afterSwap: {
+          deleteOld: c.oldInstance,
+          deployApi: c.deployApi.enabled,
+          searchIndex: c.searchIndex.enabled ? c.searchIndex.mediaTypes : [],
+          'skipPostSteps.$': '$.input.skipPostSteps',
+        },
+      },
+      resultPath: '$.plan',
+    });
+    return sfn.Chain.start(plan)
+      .next(this.notify(STATE.notifyDryRun, 'dry-run', { 'plan.$': '$.plan' }))
+      .next(
+        new sfn.Pass(this, STATE.reportDryRun, {
+          parameters: { outcome: 'dry-run', execution: EXECUTION, 'plan.$': '$.plan' },
+        }),
+      )
+      .next(new sfn.Succeed(this, STATE.dryRunFinished));
   }
 
   /** Plan steps 2-10 and the clean-up of step 11. */
@@ -300,7 +487,13 @@ export class RestoreWorkflow extends Construct {
     });
     prepare.branch(
       this.findSnapshot(),
-      this.lambda(STATE.captureStaging, 'capture-staging', {}, '$.found.staging', RETRY_TRANSIENT),
+      this.lambda(
+        STATE.captureStaging,
+        'capture-staging',
+        { 'at.$': '$.leftovers.stagingAt' },
+        '$.found.staging',
+        RETRY_TRANSIENT,
+      ),
     );
     this.catchInto(prepare, false);
 
@@ -374,8 +567,7 @@ export class RestoreWorkflow extends Construct {
       'outageEndedAt.$': '$.waits.staging.observedAt',
     };
 
-    return sfn.Chain.start(prepare)
-      .next(restore)
+    const realRun = sfn.Chain.start(restore)
       .next(waitNew)
       .next(verify)
       .next(this.sanitize())
@@ -386,6 +578,11 @@ export class RestoreWorkflow extends Construct {
       .next(waitStaging)
       .next(this.notify(STATE.notifyOutageOver, 'outage-over', outageTimes))
       .next(this.afterSwap());
+    return prepare.next(
+      new sfn.Choice(this, STATE.isDryRun)
+        .when(sfn.Condition.booleanEquals('$.input.dryRun', true), this.dryRunReport())
+        .otherwise(realRun),
+    );
   }
 
   /**
@@ -426,13 +623,24 @@ export class RestoreWorkflow extends Construct {
 
   /** Plan steps 2-3: branch of the Parallel state. */
   private findSnapshot(): sfn.IChainable {
-    const find = this.lambda(STATE.findSnapshot, 'find-snapshot', {}, '$.found.snapshot', RETRY_TRANSIENT);
+    const find = this.lambda(
+      STATE.findSnapshot,
+      'find-snapshot',
+      { 'snapshotIdentifier.$': '$.input.snapshotIdentifier' },
+      '$.found.snapshot',
+      RETRY_TRANSIENT,
+    );
     const wait = this.waitUntil('snapshot', [STATE.checkSnapshot, STATE.isSnapshotAvailable, STATE.waitSnapshot], {
       kind: 'snapshot',
       'identifier.$': '$.found.snapshot.identifier',
     });
-    // A branch needs a terminal state; the Choice's "available" exit ends it here.
-    return find.next(wait).next(new sfn.Succeed(this, STATE.snapshotReady));
+    // A branch needs a terminal state; the Choice's "available" exit ends it here. A dry run does not wait:
+    // the plan reports the snapshot's status.
+    return find.next(
+      new sfn.Choice(this, STATE.isDryRunSnapshot)
+        .when(sfn.Condition.booleanEquals('$.input.dryRun', true), new sfn.Succeed(this, STATE.snapshotFound))
+        .otherwise(wait.next(new sfn.Succeed(this, STATE.snapshotReady))),
+    );
   }
 
   /**
@@ -456,6 +664,7 @@ export class RestoreWorkflow extends Construct {
       'outageEndedAt.$': '$.waits.staging.observedAt',
       'sanitize.$': '$.sanitize',
       'afterSwap.$': '$.afterSwap',
+      'leftovers.$': '$.leftovers',
     };
     const success = this.notify(STATE.notifySuccess, 'succeeded', details)
       .next(
@@ -498,7 +707,17 @@ export class RestoreWorkflow extends Construct {
 
   /** A branch switched off in config: it reports success, marked skipped (the summary says "disabled"). */
   private disabledBranch(step: string, name: string): sfn.Pass {
-    return new sfn.Pass(this, name, { parameters: { step, ok: true, skipped: true } });
+    return new sfn.Pass(this, name, { parameters: { step, ok: true, skipped: true, skippedBy: 'config' } });
+  }
+
+  /** A branch the execution input skips (`skipPostSteps`), else `branch`. */
+  private unlessSkipped(step: string, question: string, skippedName: string, branch: sfn.IChainable): sfn.IChainable {
+    return new sfn.Choice(this, question)
+      .when(
+        sfn.Condition.booleanEquals('$.input.skipPostSteps', true),
+        new sfn.Pass(this, skippedName, { parameters: { step, ok: true, skipped: true, skippedBy: 'input' } }),
+      )
+      .otherwise(branch);
   }
 
   /** A branch's two ends: `{ step, ok: true, ...result }` or `{ step, ok: false, error, cause }`. */
@@ -588,7 +807,7 @@ export class RestoreWorkflow extends Construct {
         .when(sfn.Condition.booleanEquals('$.deployPoll.done', true), ends.ok)
         .otherwise(wait),
     );
-    return dispatch.next(wait);
+    return this.unlessSkipped('deploy', STATE.isDeploySkipped, STATE.deploySkipped, dispatch.next(wait));
   }
 
   /** Plan step 12.2: UPDATE_INDEX per media type on the ingestion server, followed to the end. */
@@ -648,7 +867,7 @@ export class RestoreWorkflow extends Construct {
         .when(sfn.Condition.booleanEquals('$.index.done', false), wait)
         .otherwise(ends.ok),
     );
-    return start.next(check);
+    return this.unlessSkipped('index', STATE.isIndexSkipped, STATE.indexSkipped, start.next(check));
   }
 
   /** Plan step 12 (ours): record this restore, for the next run's index update and for status displays. */
@@ -692,25 +911,9 @@ export class RestoreWorkflow extends Construct {
    * The catch branch: a reconciliation loop (see lambdas/rollback), then Slack, then Fail. Every failure
    * before the old database is deleted comes here, after a Pass that records which state failed.
    */
-  private rollbackLoop(): sfn.IChainable {
+  private rollbackLoop(report: sfn.IChainable): sfn.IChainable {
     const c = this.config;
     const bound = c.waits.rollback;
-    const failed = new sfn.Fail(this, STATE.failed, { errorPath: '$.failure.Error', causePath: '$.failure.Cause' });
-    const rollbackFailed = new sfn.Fail(this, STATE.rollbackFailed, {
-      errorPath: '$.rollbackError.Error',
-      causePath: '$.rollbackError.Cause',
-    });
-    const report = this.notify(STATE.notifyFailure, 'failed', {
-      'failedState.$': '$.failedAt.state',
-      'error.$': '$.failure.Error',
-      'cause.$': '$.failure.Cause',
-      'rollback.$': '$.rollback',
-      'rollbackError.$': '$.rollbackError',
-    }).next(
-      new sfn.Choice(this, STATE.didRollbackFail)
-        .when(sfn.Condition.isPresent('$.rollbackError.Error'), rollbackFailed)
-        .otherwise(failed),
-    );
 
     const step = this.lambda(
       STATE.rollback,
@@ -740,6 +943,27 @@ export class RestoreWorkflow extends Construct {
     );
     wait.next(step);
     return step;
+  }
+
+  /** Slack failure report (what failed, what the rollback did), then Fail with the failure's error and cause. */
+  private failureReportChain(): sfn.IChainable {
+    const failed = new sfn.Fail(this, STATE.failed, { errorPath: '$.failure.Error', causePath: '$.failure.Cause' });
+    const rollbackFailed = new sfn.Fail(this, STATE.rollbackFailed, {
+      errorPath: '$.rollbackError.Error',
+      causePath: '$.rollbackError.Cause',
+    });
+    return this.notify(STATE.notifyFailure, 'failed', {
+      'failedState.$': '$.failedAt.state',
+      'error.$': '$.failure.Error',
+      'cause.$': '$.failure.Cause',
+      'rollback.$': '$.rollback',
+      'rollbackError.$': '$.rollbackError',
+      'leftovers.$': '$.leftovers',
+    }).next(
+      new sfn.Choice(this, STATE.didRollbackFail)
+        .when(sfn.Condition.isPresent('$.rollbackError.Error'), rollbackFailed)
+        .otherwise(failed),
+    );
   }
 
   /** A reusable Check → "Is it …?" → Wait loop on the check-status function, bounded by config. */
@@ -785,7 +1009,8 @@ export class RestoreWorkflow extends Construct {
     name: string,
     step: Step,
     payload: Record<string, unknown>,
-    resultPath: string,
+    /** Undefined: the result replaces the state. */
+    resultPath: string | undefined,
     /** Undefined: only the Lambda service-error retry LambdaInvoke adds. */
     retry: sfn.RetryProps | undefined,
     timeout = TASK_TIMEOUT,
@@ -814,18 +1039,21 @@ export class RestoreWorkflow extends Construct {
     return sfn.Chain.custom(task, [new NextAlsoOnError(task, '$.notifyError')], task);
   }
 
-  /** Catch every error of `state` into `$.failure`, record the state's name, and roll back. */
-  private catchInto(state: sfn.TaskStateBase | sfn.Parallel, outageStarted: boolean): void {
-    state.addCatch(this.recordFailure(state.stateId, outageStarted), { resultPath: '$.failure' });
+  /**
+   * Catch every error of `state` into `$.failure`, record the state's name, and roll back (or, before this run
+   * has created anything, report at once).
+   */
+  private catchInto(state: sfn.TaskStateBase | sfn.Parallel, outageStarted: boolean, rollBack = true): void {
+    state.addCatch(this.recordFailure(state.stateId, outageStarted, rollBack), { resultPath: '$.failure' });
   }
 
-  /** A Pass named "<state> failed" that records where the run failed, then the rollback. */
-  private recordFailure(stateName: string, outageStarted: boolean): sfn.Pass {
+  /** A Pass named "<state> failed" that records where the run failed, then the rollback or the report. */
+  private recordFailure(stateName: string, outageStarted: boolean, rollBack = true): sfn.Pass {
     const record = new sfn.Pass(this, `${stateName}${FAILED_SUFFIX}`, {
       result: sfn.Result.fromObject({ state: stateName, outageStarted }),
       resultPath: '$.failedAt',
     });
-    record.next(this.rollbackStart);
+    record.next(rollBack ? this.rollbackStart : this.failureReport);
     return record;
   }
 }

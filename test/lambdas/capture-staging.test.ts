@@ -38,9 +38,9 @@ describe('capture-staging', () => {
     });
   });
 
-  it('describes staging, then checks that the temporary and old names are free, and mutates nothing', async () => {
+  it("describes staging only, and mutates nothing (the names are the leftovers step's business)", async () => {
     // Arrange
-    describeFrom(rdsMock, { [IDS.staging]: makeDbInstance() });
+    describeFrom(rdsMock, { [IDS.staging]: makeDbInstance(), [IDS.temporary]: makeNewInstance() });
 
     // Act
     await captureStaging({});
@@ -48,15 +48,36 @@ describe('capture-staging', () => {
     // Assert
     expect(rdsMock.commandCalls(DescribeDBInstancesCommand).map((c) => c.args[0].input)).toEqual([
       { DBInstanceIdentifier: 'dev-openverse-db' },
-      { DBInstanceIdentifier: 'dev-next-openverse-db' },
+    ]);
+    expect(sentCommands(rdsMock)).toEqual(['DescribeDBInstancesCommand']);
+  });
+
+  it('captures staging where a dry run found it: under the old name, reported as staging', async () => {
+    // Arrange
+    describeFrom(rdsMock, { [IDS.old]: makeDbInstance({ DBInstanceIdentifier: IDS.old }) });
+
+    // Act
+    const result = await captureStaging({ at: IDS.old });
+
+    // Assert
+    expect(rdsMock.commandCalls(DescribeDBInstancesCommand).map((c) => c.args[0].input)).toEqual([
       { DBInstanceIdentifier: 'dev-old-openverse-db' },
     ]);
-    expect(sentCommands(rdsMock)).toEqual([
-      'DescribeDBInstancesCommand',
-      'DescribeDBInstancesCommand',
-      'DescribeDBInstancesCommand',
-    ]);
+    expect(result.identifier).toBe(IDS.staging);
+    expect(result.resourceId).toBe(ORIGINAL_ID);
   });
+
+  it.each([IDS.temporary, IDS.production, 'PROD-openverse-db'])(
+    'refuses to capture from %s, before any call',
+    async (at) => {
+      // Act
+      const err = await caught(() => captureStaging({ at }));
+
+      // Assert
+      expect(err.name).toBe('ProductionGuardRefused');
+      expect(sentCommands(rdsMock)).toEqual([]);
+    },
+  );
 
   it('leaves out the zone of a Multi-AZ instance and the IOPS/throughput it does not have', async () => {
     // Arrange
@@ -141,24 +162,5 @@ describe('capture-staging', () => {
     // Assert
     expect(err.name).toBe('PreconditionFailed');
     expect(err.message).toContain('"backing-up"');
-  });
-
-  it.each([
-    ['temporary', IDS.temporary],
-    ['old', IDS.old],
-  ])('fails with PreconditionFailed naming the %s name when it is already taken', async (_role, name) => {
-    // Arrange
-    describeFrom(rdsMock, {
-      [IDS.staging]: makeDbInstance(),
-      [name]: makeNewInstance({ DBInstanceStatus: 'stopped' }),
-    });
-
-    // Act
-    const err = await caught(() => captureStaging({}));
-
-    // Assert
-    expect(err.name).toBe('PreconditionFailed');
-    expect(err.message).toContain(`The name ${name} is already taken`);
-    expect(err.message).toContain('stopped');
   });
 });

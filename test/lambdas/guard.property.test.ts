@@ -6,6 +6,7 @@ import {
   type DescribeDBInstancesCommandInput,
   RDSClient,
 } from '@aws-sdk/client-rds';
+import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from '@aws-sdk/client-sfn';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { ConfigError, loadConfig } from '../../lib/config';
@@ -14,6 +15,7 @@ import { makeHandler as makeRename } from '../../lambdas/rename/rename';
 import { makeHandler as makeResetPassword } from '../../lambdas/reset-password/reset-password';
 import { makeHandler as makeRestore } from '../../lambdas/restore/restore';
 import { makeHandler as makeRollback } from '../../lambdas/rollback/rollback';
+import { makeHandler as makeLeftovers } from '../../lambdas/leftovers/leftovers';
 import type { ConnectOptions } from '../../lambdas/sanitize/sanitize';
 import { makeHandler as makeSanitize } from '../../lambdas/sanitize/sanitize';
 import { CREATED_BY_TAG } from '../../lambdas/shared/contract';
@@ -557,6 +559,15 @@ const SNAPSHOT = {
 
 const BOUND = { maxSeconds: 7200, pollSeconds: 60, settleSeconds: 0 };
 
+/** Step Functions for the leftovers step: every execution a leftover's tag names is over. */
+const finishedExecutions = new SFNClient({
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+});
+mockClient(finishedExecutions)
+  .on(DescribeExecutionCommand)
+  .rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
+
 /** Drivers by the source file whose handler they drive. Every file calling a mutating guard method needs one. */
 const DRIVERS: Record<string, Driver> = {
   'lambdas/restore/restore.ts': {
@@ -634,6 +645,18 @@ const DRIVERS: Record<string, Driver> = {
         })),
     world: (ids) => worldOf(ids, [ids.staging, ids.temporary, ids.old], RESOURCE_ID),
     run: (ids, event) => makeRollback({ rds, ids, clock })(event),
+  },
+  'lambdas/leftovers/leftovers.ts': {
+    event: () => fc.boolean().map((dryRun) => ({ execution: EXECUTION, dryRun, bound: BOUND, previous: {} })),
+    world: (ids) => worldOf(ids, [ids.staging, ids.temporary, ids.old], RESOURCE_ID),
+    run: (ids, event) =>
+      makeLeftovers({
+        rds,
+        sfn: finishedExecutions,
+        ids,
+        clock,
+        stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:StagingDbRestore',
+      })(event),
   },
 };
 

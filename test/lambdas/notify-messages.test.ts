@@ -288,3 +288,97 @@ describe('duration and executionLink', () => {
     );
   });
 });
+
+describe('buildMessage: before any change', () => {
+  const RUNNING = [
+    { stateMachine: 'StagingDbRestore', name: 'monthly-2026-12', startedAt: '2026-11-30T23:59:00.000Z' },
+  ];
+
+  it('invalid-input: quotes the validation error and lists what is allowed', () => {
+    // Act
+    const text = buildMessage(
+      makeInput('invalid-input', {
+        error: 'InvalidInput',
+        cause: lambdaCause('InvalidInput', 'Execution input field "dryrun" is not allowed'),
+      }),
+      CONTEXT,
+    );
+
+    // Assert
+    expect(text).toContain('not started: invalid execution input');
+    expect(text).toContain('InvalidInput: Execution input field "dryrun" is not allowed');
+    expect(text).toContain('`{"dryRun": true}`');
+    expect(text).toContain('Nothing was read or changed');
+  });
+
+  it('already-running: names the execution holding the lock', () => {
+    // Act
+    const text = buildMessage(makeInput('already-running', { restores: RUNNING, others: [] }), CONTEXT);
+
+    // Assert
+    expect(text).toContain('another restore is running');
+    expect(text).toContain('`monthly-2026-12` of StagingDbRestore, started 2026-11-30T23:59:00.000Z');
+  });
+
+  it('others-busy: names the other user of staging', () => {
+    // Act
+    const text = buildMessage(
+      makeInput('others-busy', { restores: [], others: [{ ...RUNNING[0], stateMachine: 'StagingReindex' }] }),
+      CONTEXT,
+    );
+
+    // Assert
+    expect(text).toContain('staging is in use* by `monthly-2026-12` of StagingReindex');
+  });
+
+  it('dry-run: the plan as numbered steps, with the leftovers and the post-steps as the input set them', () => {
+    // Arrange
+    const plan = {
+      snapshot: {
+        identifier: 'rds:prod-openverse-db-2026-11-30-05-00',
+        status: 'available',
+        createdAt: '2026-11-30T05:00:00Z',
+      },
+      staging: { resourceId: 'db-ORIG', configuration: { DBInstanceClass: 'db.m5.xlarge' } },
+      leftovers: ['Deleted dev-next-openverse-db (db-LEFT), left by execution monthly-2026-11'],
+      otherRuns: [],
+      restoreTo: 'dev-next-openverse-db',
+      sanitize: { tables: ['a', 'b'], resetMasterPassword: true },
+      swap: { renameStagingTo: 'dev-old-openverse-db', renameNewTo: 'dev-openverse-db' },
+      afterSwap: { deleteOld: 'dev-old-openverse-db', deployApi: true, searchIndex: ['image'], skipPostSteps: true },
+    };
+
+    // Act
+    const text = buildMessage(makeInput('dry-run', { plan }), CONTEXT);
+
+    // Assert
+    expect(text.split('\n').slice(1, -1)).toEqual([
+      '1. First clean up after an earlier run: Deleted dev-next-openverse-db (db-LEFT), left by execution monthly-2026-11',
+      '2. Restore snapshot `rds:prod-openverse-db-2026-11-30-05-00` (taken 2026-11-30T05:00:00Z, 19 h old) to ' +
+        '`dev-next-openverse-db`, configured like staging (db.m5.xlarge, resource db-ORIG)',
+      "3. Give it staging's master password, then empty 2 OAuth tables before the swap",
+      '4. Outage: rename `dev-openverse-db` to `dev-old-openverse-db`, then the new one to `dev-openverse-db`',
+      '5. Then: delete `dev-old-openverse-db`, no API deploy or index update (skipPostSteps), record the restore',
+    ]);
+  });
+
+  it('failed before anything was created: says no rollback was needed, and what was cleaned up first', () => {
+    // Act
+    const untouched = buildMessage(makeInput('failed', { failedState: 'Check for other runs', rollback: {} }), CONTEXT);
+    const cleaned = buildMessage(
+      makeInput('failed', {
+        failedState: 'Find latest production snapshot',
+        rollback: {},
+        leftovers: { actions: ['Renamed dev-old-openverse-db back to dev-openverse-db (db-ORIG)'] },
+      }),
+      CONTEXT,
+    );
+
+    // Assert
+    expect(untouched).toContain(
+      'No rollback needed: the run stopped before creating anything. `dev-openverse-db` was not touched.',
+    );
+    expect(cleaned).toContain('Cleaned up after an earlier run first: Renamed dev-old-openverse-db back');
+    expect(cleaned).not.toContain('was not touched');
+  });
+});

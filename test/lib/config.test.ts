@@ -396,12 +396,12 @@ describe('loadConfig: wait bounds', () => {
 });
 
 describe('loadConfig: executionTimeoutHours', () => {
-  // Defaults: snapshot 240 + restore 360 + password 30 + 2 x rename 30 = 690 min before the swap, then the
-  // longest of rollback 90 and the parallel steps after the swap (delete 60, deploy 60, index 360) = 1050 min
-  // = 17.5 h.
-  it('refuses a timeout that does not leave room for the default wait bounds (17 h)', () => {
+  // Defaults: leftovers 60 + snapshot 240 + restore 360 + password 30 + 2 x rename 30 = 750 min before the
+  // swap, then the longest of rollback 90 and the parallel steps after the swap (delete 60, deploy 60, index
+  // 360) = 1110 min = 18.5 h.
+  it('refuses a timeout that does not leave room for the default wait bounds (18 h)', () => {
     // Arrange
-    const raw = { executionTimeoutHours: 17 };
+    const raw = { executionTimeoutHours: 18 };
 
     // Act
     const err = configErrorOf(() => loadConfig(raw));
@@ -410,26 +410,41 @@ describe('loadConfig: executionTimeoutHours', () => {
     expectNames(err, 'executionTimeoutHours');
   });
 
-  it('accepts the first whole hour above the default wait bounds (18 h)', () => {
+  it('accepts the first whole hour above the default wait bounds (19 h)', () => {
     // Arrange
-    const raw = { executionTimeoutHours: 18 };
+    const raw = { executionTimeoutHours: 19 };
 
     // Act
     const config = loadConfig(raw);
 
     // Assert
-    expect(config.executionTimeoutHours).toBe(18);
+    expect(config.executionTimeoutHours).toBe(19);
   });
 
   it('counts only the enabled steps after the swap', () => {
-    // Arrange: without the index update the worst case is 690 + 90 = 780 min = 13 h.
-    const raw = { executionTimeoutHours: 14, searchIndex: { enabled: false } };
+    // Arrange: without the index update the worst case is 750 + 90 = 840 min = 14 h.
+    const raw = { executionTimeoutHours: 15, searchIndex: { enabled: false } };
 
     // Act
     const config = loadConfig(raw);
 
     // Assert
-    expect(config.executionTimeoutHours).toBe(14);
+    expect(config.executionTimeoutHours).toBe(15);
+  });
+
+  it('counts the wait for other users of staging when there are any and the restore waits for them', () => {
+    // Arrange: 1110 + otherRuns 180 = 1290 min = 21.5 h.
+    const arn = 'arn:aws:states:us-east-1:123456789012:stateMachine:StagingReindex';
+    const waiting = { executionTimeoutHours: 21, concurrency: { otherStateMachineArns: [arn] } };
+    const skipping = { ...waiting, concurrency: { otherStateMachineArns: [arn], whenOthersRun: 'skip' } };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(waiting));
+    const config = loadConfig(skipping);
+
+    // Assert
+    expectNames(err, 'executionTimeoutHours');
+    expect(config.executionTimeoutHours).toBe(21);
   });
 
   it('refuses the default timeout once a wait bound grows beyond it', () => {
@@ -537,5 +552,65 @@ describe('buildApp: a bad config fails synth', () => {
 
     // Assert
     expectNames(err, 'oldInstance');
+  });
+});
+
+describe('loadConfig: the run lock', () => {
+  const OTHER = 'arn:aws:states:us-east-1:123456789012:stateMachine:StagingReindex';
+
+  it('defaults to no other users of staging, waiting for them if any are listed', () => {
+    // Act
+    const config = loadConfig({});
+
+    // Assert
+    expect(config.stateMachineName).toBe('StagingDbRestore');
+    expect(config.concurrency).toEqual({ otherStateMachineArns: [], whenOthersRun: 'wait' });
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a state machine name with a space', { stateMachineName: 'Staging Db Restore' }, 'stateMachineName'],
+    ['an empty state machine name', { stateMachineName: '' }, 'stateMachineName'],
+    [
+      'another state machine given by name instead of ARN',
+      { concurrency: { otherStateMachineArns: ['StagingReindex'] } },
+      'concurrency.otherStateMachineArns.0',
+    ],
+    [
+      'an execution ARN instead of a state machine ARN',
+      { concurrency: { otherStateMachineArns: [OTHER.replace(':stateMachine:', ':execution:') + ':x'] } },
+      'concurrency.otherStateMachineArns.0',
+    ],
+    [
+      'the same state machine twice',
+      { concurrency: { otherStateMachineArns: [OTHER, OTHER] } },
+      'concurrency.otherStateMachineArns',
+    ],
+    [
+      "this tool's own state machine",
+      {
+        concurrency: {
+          otherStateMachineArns: [OTHER, 'arn:aws:states:us-east-1:123456789012:stateMachine:StagingDbRestore'],
+        },
+      },
+      'concurrency.otherStateMachineArns.1',
+    ],
+    ['an unknown whenOthersRun', { concurrency: { whenOthersRun: 'queue' } }, 'concurrency.whenOthersRun'],
+    ['an unknown concurrency field', { concurrency: { maxRuns: 1 } }, 'concurrency.maxRuns'],
+    [
+      'a zero leftovers bound',
+      { waits: { leftovers: { maxMinutes: 0, pollSeconds: 30 } } },
+      'waits.leftovers.maxMinutes',
+    ],
+    [
+      'a negative otherRuns poll',
+      { waits: { otherRuns: { maxMinutes: 60, pollSeconds: -5 } } },
+      'waits.otherRuns.pollSeconds',
+    ],
+  ])('refuses %s, naming the field', (_what, raw, field) => {
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, field);
   });
 });

@@ -6,7 +6,13 @@ import { MUTATING_RDS_ACTIONS, STEP_ENV, STEPS } from '../../lib/functions';
 
 type Json = unknown;
 type Resource = { Type: string; Properties: Record<string, Json> };
-type Statement = { Effect: 'Allow' | 'Deny'; Action: string | string[]; Resource: Json | Json[]; Sid?: string };
+type Statement = {
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource: Json | Json[];
+  Sid?: string;
+  Condition?: Record<string, Record<string, string>>;
+};
 type State = { Type: string; Next?: string; Resource?: string; TimeoutSeconds?: number } & Record<string, Json>;
 type Definition = { StartAt: string; TimeoutSeconds?: number; States: Record<string, State> };
 
@@ -227,7 +233,7 @@ describe('state machine', () => {
     });
 
     // Assert
-    expect(waits.length).toBe(9);
+    expect(waits.length).toBe(11);
     expect(unbounded.map(([name]) => name)).toEqual([]);
   });
 });
@@ -307,6 +313,9 @@ describe('Lambda functions', () => {
           !(key === STEP_ENV && (STEPS as readonly Json[]).includes(value)) &&
           !(key.endsWith('_SECRET') && secretNames.includes(value as string)) &&
           !(key === 'GITHUB_API_URL' && value === config.deployApi.apiUrl) &&
+          // The state machine's own ARN (built from its name) and those of the other users of staging.
+          !(key === 'STATE_MACHINE_ARN' && flatten(value).endsWith(`:stateMachine:${config.stateMachineName}`)) &&
+          !(key === 'OTHER_STATE_MACHINE_ARNS' && value === config.concurrency.otherStateMachineArns.join(',')) &&
           (typeof value !== 'string' ||
             /hooks\.slack\.com|token|xox[abpr]-|https?:\/\/|password/i.test(value) ||
             /token|password/i.test(key) ||
@@ -416,10 +425,31 @@ describe('IAM: production is never a target', () => {
 
     // Assert
     expect(deleting.length).toBeGreaterThan(0);
+    const allowed = [dbArn(config.temporaryInstance), dbArn(config.oldInstance)];
     for (const set of resourceSets) {
-      expect(set).toEqual([dbArn(config.temporaryInstance), dbArn(config.oldInstance)].sort());
+      expect(allowed).toEqual(expect.arrayContaining(set));
       expect(set).not.toContain(dbArn(config.stagingInstance));
     }
+    expect([...new Set(resourceSets.flat())].sort()).toEqual(allowed.sort());
+  });
+
+  it('deletes the temporary name only when the instance carries this tool tag; the old name is the original staging', () => {
+    // Arrange
+    const deleting = allStatements().filter(
+      ({ statement }) =>
+        statement.Effect === 'Allow' && asArray(statement.Action).some((a) => actionMatches(a, 'rds:DeleteDBInstance')),
+    );
+
+    // Act
+    const unconditionedTemporary = deleting.filter(
+      ({ statement }) =>
+        asArray(statement.Resource).map(flatten).includes(dbArn(config.temporaryInstance)) &&
+        statement.Condition?.Null?.['rds:db-tag/staging-db-restore:execution'] !== 'false',
+    );
+
+    // Assert
+    expect(deleting.length).toBeGreaterThanOrEqual(3);
+    expect(unconditionedTemporary).toEqual([]);
   });
 
   it('does not let the production Deny cancel a permission a step needs', () => {

@@ -1,4 +1,5 @@
 import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { JSONPath } from 'jsonpath-plus';
@@ -22,8 +23,11 @@ import { connectPg } from '../../lambdas/sanitize/pg';
 import { makeDeployHandler } from '../../lambdas/deploy-api/deploy-api';
 import { githubClient, secretReader as githubSecretReader } from '../../lambdas/deploy-api/github';
 import { makeHandler as updateIndex } from '../../lambdas/update-index/update-index';
+import { makeHandler as validateInput } from '../../lambdas/validate-input/validate-input';
+import { makeHandler as checkRuns } from '../../lambdas/check-runs/check-runs';
+import { makeHandler as leftovers } from '../../lambdas/leftovers/leftovers';
 import type { Clock } from '../../lambdas/shared/clock';
-import { identifiersFromEnv } from '../../lambdas/shared/env';
+import { identifiersFromEnv, listEnv, requireEnv } from '../../lambdas/shared/env';
 import type { RdsSimulator } from './rds-simulator';
 import './polyfills';
 
@@ -85,8 +89,9 @@ export function synthesizeWorkflow(configOverride?: Record<string, unknown>): Sy
     const fn = /^arn:aws:lambda:[^:]+:\d+:function:(.+)$/.exec(resource);
     const sdk = /^arn:aws:states:::aws-sdk:(.+)$/.exec(resource);
     if (fn) {
-      const env = (template.Resources[fn[1]!]?.Properties?.Environment as { Variables?: Record<string, string> })
+      const raw = (template.Resources[fn[1]!]?.Properties?.Environment as { Variables?: Record<string, unknown> })
         ?.Variables;
+      const env = raw && (resolve(raw, template) as Record<string, string>);
       const step = env?.[STEP_ENV] as Step | undefined;
       if (!env || !step) throw new Error(`Task "${name}" calls ${fn[1]}, which has no ${STEP_ENV} in its environment`);
       tasks.set(name, { kind: 'lambda', step, env });
@@ -152,8 +157,22 @@ export interface TaskFault {
   times?: number;
 }
 
+/** Another execution the fake Step Functions knows: of this state machine (default) or another one. */
+export interface OtherExecution {
+  /** Default: this tool's state machine. */
+  stateMachineArn?: string;
+  name: string;
+  startDate: Date;
+  /** Its execution input (e.g. `{ dryRun: true }`). */
+  input?: Json;
+  /** It runs until this virtual time (default: for ever, i.e. the whole run), then has SUCCEEDED. */
+  endsAt?: Date;
+}
+
 export interface RunOptions {
   sim: RdsSimulator;
+  /** Other executions, for the run lock (ListExecutions / DescribeExecution against a fake). */
+  otherExecutions?: OtherExecution[];
   /** The Slack webhook URL (a local server); stored as the webhook secret's value. */
   slackWebhookUrl: string;
   /** The fake SSM parameter store (the skip flag is set in it from `skipFlag`); pass one to inspect it. */
@@ -237,11 +256,41 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   secretsMock
     .on(GetSecretValueCommand, { SecretId: workflow.config.deployApi.tokenSecretName })
     .resolves({ SecretString: JSON.stringify({ token: options.github?.token ?? 'ghp_no_github_in_this_run' }) });
+  // `null` is a valid execution input too (and must be refused by the workflow, not replaced here).
+  const executionInput: Json = options.input === undefined ? {} : options.input;
+  const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${workflow.config.stateMachineName}`;
+  const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+  const sfn = fakeStepFunctions(sim, stateMachineArn, [
+    { name: executionName, startDate: sim.clock.now(), input: executionInput },
+    ...(options.otherExecutions ?? []),
+  ]);
   const noSleep = async () => undefined;
   // Nothing here may reach the internet: without a GitHub double, calls go to a closed local port.
   const githubApiUrl = options.github?.apiUrl ?? 'http://127.0.0.1:9';
 
   const handlers = new Map<Step, (env: Record<string, string>) => (event: unknown) => Promise<unknown>>([
+    ['validate-input', () => validateInput({})],
+    [
+      'check-runs',
+      (env) =>
+        checkRuns({
+          sfn,
+          clock,
+          stateMachineArn: requireEnv('STATE_MACHINE_ARN', env),
+          otherStateMachineArns: listEnv('OTHER_STATE_MACHINE_ARNS', env),
+        }),
+    ],
+    [
+      'leftovers',
+      (env) =>
+        leftovers({
+          rds: sim.client(),
+          sfn,
+          ids: identifiersFromEnv(env),
+          clock,
+          stateMachineArn: requireEnv('STATE_MACHINE_ARN', env),
+        }),
+    ],
     ['find-snapshot', (env) => findSnapshot({ rds: sim.client(), ids: identifiersFromEnv(env) })],
     ['capture-staging', (env) => captureStaging({ rds: sim.client(), ids: identifiersFromEnv(env) })],
     ['restore', (env) => restore({ rds: sim.client(), ids: identifiersFromEnv(env), clock })],
@@ -353,13 +402,10 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 
   const machine = new StateMachine(workflow.definition, { validationOptions: { checkArn: true, checkPaths: true } });
   const startedAt = sim.clock.now();
-  const execution = machine.run((options.input ?? {}) as Json, {
+  const execution = machine.run(executionInput, {
     overrides: { taskResourceLocalHandlers: localHandlers, waitTimeOverrides, retryIntervalOverrides },
     context: {
-      Execution: {
-        Id: `arn:aws:states:${REGION}:${ACCOUNT}:execution:StagingDbRestore:${executionName}`,
-        Name: executionName,
-      },
+      Execution: { Id: executionArn, Name: executionName },
     },
   });
 
@@ -449,6 +495,47 @@ function lambdaError(name: string, message: string): Error {
   const err = new Error(JSON.stringify({ errorType: name, errorMessage: message, trace: [] }));
   err.name = name;
   return err;
+}
+
+/**
+ * Step Functions' ListExecutions / DescribeExecution over the known executions, as of the virtual clock: an
+ * execution is RUNNING from its start until `endsAt`. ARNs and errors as the service names them.
+ */
+function fakeStepFunctions(sim: RdsSimulator, ownArn: string, executions: OtherExecution[]): SFNClient {
+  const client = new SFNClient({ region: REGION, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const mock = mockClient(client);
+  const all = executions.map((e) => {
+    const machine = e.stateMachineArn ?? ownArn;
+    return { ...e, machine, arn: `${machine.replace(':stateMachine:', ':execution:')}:${e.name}` };
+  });
+  const status = (e: (typeof all)[number]) =>
+    e.startDate <= sim.clock.now() && (!e.endsAt || e.endsAt > sim.clock.now()) ? 'RUNNING' : 'SUCCEEDED';
+  mock.on(ListExecutionsCommand).callsFake((input: { stateMachineArn?: string; statusFilter?: string }) => {
+    const executions = all
+      .filter((e) => e.machine === input.stateMachineArn && e.startDate <= sim.clock.now())
+      .filter((e) => !input.statusFilter || status(e) === input.statusFilter)
+      .map((e) => ({
+        executionArn: e.arn,
+        stateMachineArn: e.machine,
+        name: e.name,
+        status: status(e),
+        startDate: e.startDate,
+      }));
+    return { executions };
+  });
+  mock.on(DescribeExecutionCommand).callsFake((input: { executionArn?: string }) => {
+    const e = all.find((x) => x.arn === input.executionArn);
+    if (!e) throw namedError('ExecutionDoesNotExist', `Execution Does Not Exist: '${input.executionArn}'`);
+    return {
+      executionArn: e.arn,
+      stateMachineArn: e.machine,
+      name: e.name,
+      status: status(e),
+      startDate: e.startDate,
+      input: JSON.stringify(e.input ?? {}),
+    };
+  });
+  return client;
 }
 
 /** The `aws-sdk:*` integrations the workflow uses, against in-memory fakes (SDK for Java v2 casing). */

@@ -96,7 +96,8 @@ describe('workflow: restore and swap', () => {
     expect(world.sim.mutatingCalls()).toEqual([]);
     expectStagingUntouched(world);
     expect(kinds(slack)).toEqual(['Staging database restore failed']);
-    expect(slack.texts()[0]).toContain('Rollback: nothing to undo.');
+    expect(slack.texts()[0]).toContain('No rollback needed: the run stopped before creating anything.');
+    expect(result.statesEntered).not.toContain(STATE.rollback);
   });
 
   it('no automated production snapshot: fails clearly, staging untouched', async () => {

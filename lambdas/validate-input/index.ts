@@ -1,0 +1,3 @@
+import { makeHandler } from './validate-input';
+
+export const handler = makeHandler({});
