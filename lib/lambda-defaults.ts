@@ -1,10 +1,11 @@
 import * as path from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { acknowledge } from './nag';
 
 /**
  * A Lambda function of this app that is not a workflow step (the status source, the data-age publisher):
@@ -48,7 +49,5 @@ export function appFunction(
   return fn;
 }
 
-/** cdk-nag findings that are accepted for `scope`, each with its reason (native CDK acknowledgements). */
-export function acknowledge(scope: Construct, findings: [id: string, reason: string][]): void {
-  for (const [id, reason] of findings) Validations.of(scope).acknowledge({ id, reason });
-}
+/** cdk-nag findings that are accepted for `scope`, each with its reason: see lib/nag.ts. */
+export { acknowledge } from './nag';

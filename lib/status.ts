@@ -10,6 +10,7 @@ import { STACK_OUTPUTS } from '../lambdas/shared/status-contract';
 import { STATUS_ENV } from '../lambdas/status/status';
 import type { RestoreConfig } from './config';
 import { acknowledge, appFunction } from './lambda-defaults';
+import { nagResource } from './nag';
 
 export interface StatusSourceProps {
   config: RestoreConfig;
@@ -87,7 +88,7 @@ export class StatusSource extends Construct {
       );
       acknowledge(fn, [
         [
-          `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${config.stateMachineName}:*]`,
+          `AwsSolutions-IAM5[Resource::${nagResource(fn, executionsArn(stack, props.stateMachine))}]`,
           "DescribeExecution is granted on this state machine's executions only; their names are not known in advance.",
         ],
       ]);
