@@ -11,11 +11,11 @@ import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { ConfigError, loadConfig } from '../../lib/config';
 import { makeHandler as makeDelete } from '../../lambdas/delete/delete';
+import { makeHandler as makeLeftovers } from '../../lambdas/leftovers/leftovers';
 import { makeHandler as makeRename } from '../../lambdas/rename/rename';
 import { makeHandler as makeResetPassword } from '../../lambdas/reset-password/reset-password';
 import { makeHandler as makeRestore } from '../../lambdas/restore/restore';
 import { makeHandler as makeRollback } from '../../lambdas/rollback/rollback';
-import { makeHandler as makeLeftovers } from '../../lambdas/leftovers/leftovers';
 import type { ConnectOptions } from '../../lambdas/sanitize/sanitize';
 import { makeHandler as makeSanitize } from '../../lambdas/sanitize/sanitize';
 import { CREATED_BY_TAG } from '../../lambdas/shared/contract';
@@ -36,7 +36,7 @@ import { clock, EXECUTION, IDS, makeDbInstance, makeStagingConfig, notFound } fr
  * A failure prints fast-check's counterexample and seed.
  */
 
-const RUNS = { guardMethods: 4_000, perHandler: 1_000, config: 1_000 };
+const RUNS = { guardMethods: 3_000, perHandler: 1_000, config: 1_000 };
 const MIN_TOTAL_CASES = 10_000;
 let casesRun = 0;
 const summary: string[] = [];
@@ -513,7 +513,7 @@ function worldOf(
   ids: Identifiers,
   names: unknown[],
   resourceId: string,
-  hopes: Record<string, 'absent' | 'ready'> = {},
+  hopes: Record<string, 'absent' | 'ready' | 'ours' | 'this-run'> = {},
 ): fc.Arbitrary<Map<string, DBInstance>> {
   const keys = [...new Set(names.filter((n): n is string => typeof n === 'string'))];
   const endpoint = (name: string) => ({ Address: `${name}.abcdefgh1234.us-east-1.rds.amazonaws.com`, Port: 5432 });
@@ -536,8 +536,20 @@ function worldOf(
         const db =
           hope === 'absent'
             ? null
-            : hope === 'ready'
-              ? makeDbInstance({ DbiResourceId: resourceId, MasterUsername: 'deploy', DeletionProtection: i % 2 === 0 })
+            : hope === 'ready' || hope === 'ours' || hope === 'this-run'
+              ? makeDbInstance({
+                  DbiResourceId: resourceId,
+                  MasterUsername: 'deploy',
+                  DeletionProtection: i % 2 === 0,
+                  // Created by this tool (an earlier run, or this one): what leftovers and rollback may delete.
+                  ...(hope === 'ours' ? { TagList: [{ Key: CREATED_BY_TAG, Value: 'run-2026-11' }] } : {}),
+                  ...(hope === 'this-run'
+                    ? {
+                        DbiResourceId: 'db-NEWRESTORED000000000000001',
+                        TagList: [{ Key: CREATED_BY_TAG, Value: EXECUTION.name }],
+                      }
+                    : {}),
+                })
               : dbs[i];
         if (db) world.set(k, { ...db, DBInstanceIdentifier: k, Endpoint: endpoint(k) });
         else world.delete(k);
@@ -643,12 +655,24 @@ const DRIVERS: Record<string, Driver> = {
           bound: BOUND,
           previous: {},
         })),
-    world: (ids) => worldOf(ids, [ids.staging, ids.temporary, ids.old], RESOURCE_ID),
+    // Hoped for: the original back under the staging name, the copy this run made still there to delete.
+    world: (ids) =>
+      worldOf(ids, [ids.staging, ids.temporary, ids.old], RESOURCE_ID, {
+        [ids.staging]: 'ready',
+        [ids.temporary]: 'this-run',
+        [ids.old]: 'absent',
+      }),
     run: (ids, event) => makeRollback({ rds, ids, clock })(event),
   },
   'lambdas/leftovers/leftovers.ts': {
     event: () => fc.boolean().map((dryRun) => ({ execution: EXECUTION, dryRun, bound: BOUND, previous: {} })),
-    world: (ids) => worldOf(ids, [ids.staging, ids.temporary, ids.old], RESOURCE_ID),
+    // Hoped for: a copy an earlier run left under the temporary name, which this step deletes.
+    world: (ids) =>
+      worldOf(ids, [ids.staging, ids.temporary, ids.old], RESOURCE_ID, {
+        [ids.staging]: 'ready',
+        [ids.temporary]: 'ours',
+        [ids.old]: 'absent',
+      }),
     run: (ids, event) =>
       makeLeftovers({
         rds,
@@ -705,7 +729,7 @@ describe('the mutating handlers, adversarially (real makeHandler entry points)',
       const cases = identifiers.chain((ids) =>
         driver.event(ids).chain((event) => driver.world(ids, event).map((world) => ({ ids, event, world }))),
       );
-      const stats = { mutated: 0, refused: 0, connected: 0 };
+      const stats = { mutated: 0, refused: 0, connected: 0, outcomes: {} as Record<string, number> };
 
       // Act / Assert
       await fc.assert(
@@ -716,6 +740,8 @@ describe('the mutating handlers, adversarially (real makeHandler entry points)',
           const outcome = await outcomeOf(() => driver.run(ids, event, record));
           const sent = sentBy(rdsMock);
           const mutations = sent.filter((s) => !isRead(s.name));
+          const ending = outcome.ok ? 'ok' : outcome.name;
+          stats.outcomes[ending] = (stats.outcomes[ending] ?? 0) + 1;
           if (mutations.length) stats.mutated++;
           if (record.connects.length) stats.connected++;
           if (!outcome.ok && outcome.name === 'ProductionGuardRefused') stats.refused++;
@@ -748,12 +774,13 @@ describe('the mutating handlers, adversarially (real makeHandler entry points)',
         { numRuns: RUNS.perHandler },
       );
 
+      summary.push(
+        `${file}: ${RUNS.perHandler} cases, ${stats.mutated} mutated, ${stats.connected} connected, ` +
+          `${stats.refused} refused; outcomes ${JSON.stringify(stats.outcomes)}`,
+      );
       // Not vacuous: some runs got as far as a mutation (or a connection), some were refused.
       expect(stats.mutated + stats.connected).toBeGreaterThan(RUNS.perHandler / 50);
       expect(stats.refused).toBeGreaterThan(RUNS.perHandler / 10);
-      summary.push(
-        `${file}: ${RUNS.perHandler} cases, ${stats.mutated} mutated, ${stats.connected} connected, ${stats.refused} refused`,
-      );
     },
   );
 });
