@@ -56,8 +56,9 @@ export async function checkStatus(input: PollInput, deps: CheckStatusDeps): Prom
   } else if (target.until === 'gone') {
     done = seen.seenAs === null;
   } else {
-    if (seen.seenAs === target.identifier && (TERMINAL_INSTANCE_STATUSES as readonly string[]).includes(seen.status)) {
-      throw new InstanceFailedError(`Instance ${target.identifier} is "${seen.status}"; it will not become available`);
+    // Under its target name or, mid-rename, still under its previous one: a terminal status will not pass.
+    if (seen.seenAs !== null && (TERMINAL_INSTANCE_STATUSES as readonly string[]).includes(seen.status)) {
+      throw new InstanceFailedError(`Instance ${seen.seenAs} is "${seen.status}"; it will not become available`);
     }
     let underTarget = seen.seenAs === target.identifier ? seen.status : 'not-found';
     if (underTarget === 'available' && target.noPendingChanges && seen.pending?.length) {

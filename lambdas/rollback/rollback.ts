@@ -7,6 +7,7 @@ import {
   type RollbackInput,
   rollbackInputSchema,
   type RollbackProgress,
+  TERMINAL_INSTANCE_STATUSES,
 } from '../shared/contract';
 import type { Identifiers } from '../shared/env';
 import { errorName, RollbackStuckError } from '../shared/errors';
@@ -81,6 +82,31 @@ export async function rollbackStep(input: RollbackInput, deps: RollbackDeps): Pr
     }
   };
 
+  // An instance in a terminal status (failed, incompatible-*, storage-full, stopped...) will not come back on
+  // its own: waiting out the bound would only delay the report while staging is down. Stop now and say so.
+  const broken = holders.find((h) => h.owner === 'original' && isTerminal(h.db.DBInstanceStatus));
+  if (broken) {
+    const copy = holders.find((h) => h.owner === 'new');
+    throw new RollbackStuckError(
+      `The original staging instance ${broken.db.DbiResourceId} is "${broken.db.DBInstanceStatus}" under ` +
+        `${broken.name}: RDS will not bring it back on its own, so it cannot be put back as ${ids.staging}. ` +
+        (copy
+          ? `This run's copy ${copy.name} (${copy.db.DbiResourceId}, ${copy.db.DBInstanceStatus}) is left in place` +
+            `${input.outageStarted ? ' (already sanitized)' : ''}: rename it to ${ids.staging} to use the new data, ` +
+            `or restore staging from its latest snapshot.`
+          : `Restore staging from its latest snapshot.`),
+    );
+  }
+  if (atStaging?.owner === 'new' && isTerminal(atStaging.db.DBInstanceStatus)) {
+    // It cannot be renamed away, and the staging name is never deleted automatically (the guard's rule).
+    throw new RollbackStuckError(
+      `This run's copy ${atStaging.db.DbiResourceId} is "${atStaging.db.DBInstanceStatus}" under ${ids.staging}: it cannot ` +
+        `be renamed away, and the staging name is never deleted automatically. Delete it (aws rds ` +
+        `delete-db-instance --db-instance-identifier ${ids.staging} --skip-final-snapshot), then rename the ` +
+        `original${originalElsewhere ? ` (under ${originalElsewhere.name})` : ''} back to ${ids.staging}.`,
+    );
+  }
+
   if (atStaging?.owner === 'foreign') {
     throw new RollbackStuckError(
       `${ids.staging} is held by ${atStaging.db.DbiResourceId}, which is neither the original staging instance nor ` +
@@ -151,6 +177,10 @@ export async function rollbackStep(input: RollbackInput, deps: RollbackDeps): Pr
     nextPollSeconds: input.bound.pollSeconds,
     ...settleState,
   };
+}
+
+function isTerminal(status: string | undefined): boolean {
+  return (TERMINAL_INSTANCE_STATUSES as readonly string[]).includes(status ?? '');
 }
 
 function originalResourceId(input: RollbackInput): string | null {

@@ -291,6 +291,30 @@ describe('check-status: instance until available', () => {
     expect(err.message).toContain('incompatible-restore');
   });
 
+  it('fails with InstanceFailed on a terminal status under the previous name (a rename that broke it)', async () => {
+    // Arrange
+    describeFrom(rdsMock, { [IDS.staging]: makeDbInstance({ DBInstanceStatus: 'failed' }) });
+    const check = makeHandler({ rds: newRdsClient(), clock });
+
+    // Act
+    const err = await caught(() =>
+      check({
+        target: {
+          kind: 'instance',
+          identifier: IDS.old,
+          until: 'available',
+          resourceId: ORIGINAL_ID,
+          previousIdentifier: IDS.staging,
+        },
+        bound: bound(),
+      }),
+    );
+
+    // Assert
+    expect(err.name).toBe('InstanceFailed');
+    expect(err.message).toBe(`Instance ${IDS.staging} is "failed"; it will not become available`);
+  });
+
   it('fails with UnexpectedInstance when another instance holds the target name', async () => {
     // Arrange
     describeFrom(rdsMock, { [IDS.staging]: makeDbInstance({ DbiResourceId: FOREIGN_ID }) });

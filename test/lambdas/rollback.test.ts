@@ -353,6 +353,42 @@ describe('rollback', () => {
     expect(mutatingCommands(rdsMock)).toEqual([]);
   });
 
+  it('fails with RollbackStuck at once, naming the copy, when the original is in a terminal status', async () => {
+    // Arrange: the rename away broke the original (it will never be available again on its own).
+    describeFrom(rdsMock, {
+      [IDS.staging]: original({ DBInstanceStatus: 'failed' }),
+      [IDS.temporary]: makeNewInstance(),
+    });
+    const rollback = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+
+    // Act
+    const err = await caught(() => rollback(rollbackEvent({ outageStarted: true })));
+
+    // Assert
+    expect(err.name).toBe('RollbackStuck');
+    expect(err.message).toContain(`The original staging instance ${original().DbiResourceId} is "failed"`);
+    expect(err.message).toContain(`This run's copy ${IDS.temporary} (${NEW_ID}, available) is left in place`);
+    expect(mutatingCommands(rdsMock)).toEqual([]);
+  });
+
+  it('fails with RollbackStuck at once when its own copy under the staging name is in a terminal status', async () => {
+    // Arrange
+    describeFrom(rdsMock, {
+      [IDS.staging]: makeNewInstance({ DBInstanceStatus: 'incompatible-network' }),
+      [IDS.old]: original(),
+    });
+    const rollback = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+
+    // Act
+    const err = await caught(() => rollback(rollbackEvent({ outageStarted: true })));
+
+    // Assert
+    expect(err.name).toBe('RollbackStuck');
+    expect(err.message).toContain('"incompatible-network"');
+    expect(err.message).toContain(`rename the original (under ${IDS.old}) back to ${IDS.staging}`);
+    expect(mutatingCommands(rdsMock)).toEqual([]);
+  });
+
   it('fails with RollbackStuck once the time bound is spent without being done', async () => {
     // Arrange: the loop started 2 h (the bound) ago and the original is still hidden.
     describeFrom(rdsMock, {});
