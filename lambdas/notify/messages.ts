@@ -134,6 +134,8 @@ function planLines(d: Record<string, unknown>, ctx: MessageContext): string[] {
 
 interface BranchOutcome {
   ok?: boolean;
+  /** The state that failed (a failed branch). */
+  state?: unknown;
   skipped?: boolean;
   skippedBy?: string;
   error?: unknown;
@@ -172,7 +174,7 @@ function summaryLines(d: Record<string, unknown>, ctx: MessageContext): string[]
           : 'disabled in config'
         : o.ok
           ? ok
-          : `:x: failed: ${failureText(o.error, o.cause)}`;
+          : `:x: failed: ${failureText(o.error, o.cause)}${typeof o.state === 'string' ? ` (in state "${o.state}")` : ''}`;
   lines.push(
     `• Staging API deploy: ${outcome(b.deploy, `tag \`${str(b.deploy?.tag)}\` deployed (<${str(b.deploy?.runUrl)}|run>)`)}`,
   );
@@ -236,8 +238,9 @@ function failedMessage(input: NotifyInput, ctx: MessageContext, footer: string):
     ...leftoverLines(d),
   ];
   if (rollbackError) {
+    const where = typeof d.rollbackState === 'string' ? ` in state "${d.rollbackState}"` : '';
     lines.push(
-      `:rotating_light: *The rollback failed too*: ${failureText(rollbackError.Error, rollbackError.Cause)}`,
+      `:rotating_light: *The rollback failed too*${where}: ${failureText(rollbackError.Error, rollbackError.Cause)}`,
       `Check by hand which instance holds \`${ctx.stagingInstance}\`, \`${ctx.oldInstance}\` and \`${ctx.temporaryInstance}\` ` +
         `(\`aws rds describe-db-instances --query "DBInstances[].[DBInstanceIdentifier,DBInstanceStatus,DbiResourceId]"\`) ` +
         `and rename the original staging instance back to \`${ctx.stagingInstance}\`.`,

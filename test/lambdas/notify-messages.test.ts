@@ -183,12 +183,13 @@ describe('buildMessage', () => {
         cause: lambdaCause('WaitTimedOut', 'Gave up waiting'),
         rollback: { actions: ['Renamed the new instance from dev-openverse-db back to dev-next-openverse-db'] },
         rollbackError: { Error: 'RollbackStuck', Cause: lambdaCause('RollbackStuck', 'Rollback did not finish') },
+        rollbackState: 'Roll back',
       }),
       CONTEXT,
     );
 
     // Assert
-    expect(text).toContain('*The rollback failed too*: RollbackStuck: Rollback did not finish');
+    expect(text).toContain('*The rollback failed too* in state "Roll back": RollbackStuck: Rollback did not finish');
     expect(text).toContain(
       '`aws rds describe-db-instances --query "DBInstances[].[DBInstanceIdentifier,DBInstanceStatus,DbiResourceId]"`',
     );
@@ -210,6 +211,7 @@ describe('buildMessage', () => {
             ok: false,
             error: 'InvalidDBInstanceStateFault',
             cause: lambdaCause('InvalidDBInstanceStateFault', 'Instance is busy'),
+            state: 'Delete old database',
           },
           deploy: { step: 'deploy', ok: false, error: 'DeployFailed', cause: 'run concluded failure' },
         },
@@ -220,8 +222,10 @@ describe('buildMessage', () => {
 
     // Assert
     expect(text).toContain('Staging serves the new data (nothing was undone)');
-    expect(text).toContain('`dev-old-openverse-db`: :x: failed: InvalidDBInstanceStateFault: Instance is busy');
-    expect(text).toContain('Staging API deploy: :x: failed: DeployFailed: run concluded failure');
+    expect(text).toContain(
+      '`dev-old-openverse-db`: :x: failed: InvalidDBInstanceStateFault: Instance is busy (in state "Delete old database")',
+    );
+    expect(text).toContain('Staging API deploy: :x: failed: DeployFailed: run concluded failure\n');
     expect(text).toContain(
       '```aws rds delete-db-instance --db-instance-identifier dev-old-openverse-db --skip-final-snapshot ' +
         '--no-delete-automated-backups```',
