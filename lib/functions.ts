@@ -267,7 +267,7 @@ export class RestoreFunctions extends Construct {
     acknowledge(restore.role!, [
       readAnySnapshot(this, anySnapshot),
       ...(['subgrp', 'og', 'pg', 'secgrp'] as const).map((kind): [string, string] => [
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:<AWS::Region>:<AWS::AccountId>:${kind}:*]`,
+        `AwsSolutions-IAM5[Resource::${nagResource(this, rdsArn(kind, '*'))}]`,
         `RestoreDBInstanceFromDBSnapshot is authorized on the ${RDS_GROUP_KIND[kind]} the new instance gets: ` +
           "staging's, read from staging at run time, so its name is unknown at synth; using one changes nothing in it.",
       ]),

@@ -64,8 +64,22 @@ describe.each(Object.keys(TEST_CONFIGS))('cdk-nag AwsSolutions (%s config)', (co
 
   beforeAll(() => {
     const override = TEST_CONFIGS[configName];
-    // What `cdk synth` does (bin/app.ts): the checks as a validation plugin; a finding fails synthesis.
-    app = buildApp(FAST_SYNTH, override, { nag: true }).app;
+    // What `cdk synth` does (bin/app.ts): the checks as a validation plugin; a finding fails synthesis. The
+    // full configuration is synthesized for a concrete account and region, as the CDK CLI does with a
+    // profile: ARNs then carry them instead of tokens, and acknowledgements must still match.
+    const env = {
+      CDK_DEFAULT_ACCOUNT: process.env.CDK_DEFAULT_ACCOUNT,
+      CDK_DEFAULT_REGION: process.env.CDK_DEFAULT_REGION,
+    };
+    if (override) Object.assign(process.env, { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'us-east-1' });
+    try {
+      app = buildApp(FAST_SYNTH, override, { nag: true }).app;
+    } finally {
+      for (const [key, value] of Object.entries(env)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
     try {
       app.synth();
     } catch (err) {
