@@ -36,7 +36,7 @@ import { clock, EXECUTION, IDS, makeDbInstance, makeStagingConfig, notFound } fr
  * A failure prints fast-check's counterexample and seed.
  */
 
-const RUNS = { guardMethods: 3_000, perHandler: 1_000, config: 1_000 };
+const RUNS = { guardMethods: 5_000, perHandler: 1_000, config: 1_000 };
 const MIN_TOTAL_CASES = 10_000;
 let casesRun = 0;
 const summary: string[] = [];
@@ -352,16 +352,21 @@ async function outcomeOf(act: () => Promise<unknown>): Promise<Outcome> {
   }
 }
 
-/** Answers DescribeDBInstances from `world`; any mutation "succeeds". */
+/** What RDS holds in the current case (set by serve). */
+let currentWorld = new Map<string, DBInstance>();
+// Registered once (re-registering sinon stubs per case cost most of the run time); the catch-all first: a
+// later, more specific behaviour takes precedence over it.
+rdsMock.onAnyCommand().resolves({ DBInstance: { DbiResourceId: 'db-NEWRESTORED000000000000001' } });
+rdsMock.on(DescribeDBInstancesCommand).callsFake((input: DescribeDBInstancesCommandInput) => {
+  const db = currentWorld.get(input.DBInstanceIdentifier ?? '');
+  if (!db) throw notFound(input.DBInstanceIdentifier);
+  return { DBInstances: [{ ...db, DBInstanceIdentifier: input.DBInstanceIdentifier }] };
+});
+
+/** Answers DescribeDBInstances from `world` from now on (any mutation "succeeds"); forgets earlier calls. */
 function serve(world: Map<string, DBInstance>): void {
-  rdsMock.reset();
-  // The catch-all first: a later, more specific behaviour takes precedence over it.
-  rdsMock.onAnyCommand().resolves({ DBInstance: { DbiResourceId: 'db-NEWRESTORED000000000000001' } });
-  rdsMock.on(DescribeDBInstancesCommand).callsFake((input: DescribeDBInstancesCommandInput) => {
-    const db = world.get(input.DBInstanceIdentifier ?? '');
-    if (!db) throw notFound(input.DBInstanceIdentifier);
-    return { DBInstances: [{ ...db, DBInstanceIdentifier: input.DBInstanceIdentifier }] };
-  });
+  currentWorld = world;
+  rdsMock.resetHistory();
 }
 
 function show(value: unknown): string {
