@@ -112,7 +112,7 @@ export function awsCallsOf(entry: string, options: AnalysisOptions): { calls: Aw
     if (known) return known;
     const text = read(file);
     if (text === undefined) throw new AwsCallAnalysisError(`Cannot read ${rel(file)}`);
-    const module = parse(file, text);
+    const module = parsed(file, text);
     modules.set(file, module);
     queue.push(...module.init.map((node) => ({ module, node })));
     for (const specifier of module.sideEffects) {
@@ -306,6 +306,16 @@ function isReference(node: ts.Identifier): boolean {
   if (ts.isBindingElement(parent) && parent.propertyName === node) return false;
   if (ts.isLabeledStatement(parent) || ts.isBreakOrContinueStatement(parent)) return false;
   return true;
+}
+
+/** Parsed modules, shared by every analysis (they are not changed by one). */
+const PARSED = new Map<string, Module>();
+
+function parsed(file: string, text: string): Module {
+  const key = `${file}\0${text}`;
+  let module = PARSED.get(key);
+  if (!module) PARSED.set(key, (module = parse(file, text)));
+  return module;
 }
 
 function parse(file: string, text: string): Module {
