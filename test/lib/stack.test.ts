@@ -13,13 +13,10 @@ type Statement = {
   Sid?: string;
   Condition?: Record<string, Record<string, string>>;
 };
-type State = { Type: string; Next?: string; Resource?: string; TimeoutSeconds?: number } & Record<string, Json>;
-type Definition = { StartAt: string; TimeoutSeconds?: number; States: Record<string, State> };
 
 let template: Template;
 let resources: Record<string, Resource>;
 let config: RestoreConfig;
-let definition: Definition;
 
 beforeAll(() => {
   const props = {
@@ -31,8 +28,6 @@ beforeAll(() => {
   template = Template.fromStack(built.stack);
   config = built.config;
   resources = template.toJSON().Resources as Record<string, Resource>;
-  const [machine] = Object.values(resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-  definition = JSON.parse(flatten(machine!.Properties.DefinitionString)) as Definition;
 });
 
 /**
@@ -120,19 +115,6 @@ function roleOf(fn: Record<string, Json>): string {
   return roleId;
 }
 
-/** Every state, including those inside Parallel branches. */
-function allStates(def: { States: Record<string, State> }): [string, State][] {
-  return Object.entries(def.States).flatMap(([name, state]) => [
-    [name, state] as [string, State],
-    ...asArray(state.Branches as { States: Record<string, State> }[] | undefined).flatMap(allStates),
-  ]);
-}
-
-function stepOfTask(state: State): string | undefined {
-  const fn = /^\{GetAtt:(\w+)\.Arn\}$/.exec(state.Resource ?? '');
-  return fn ? lambdaSteps().get(fn[1]!)?.step : undefined;
-}
-
 describe('synthesis', () => {
   it('did not bundle any Lambda code (bundling is skipped for every stack)', () => {
     // Arrange
@@ -157,84 +139,6 @@ describe('state machine', () => {
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
     });
-  });
-
-  it('times out after executionTimeoutHours', () => {
-    // Arrange
-    const expected = config.executionTimeoutHours * 3600;
-
-    // Act
-    const timeout = definition.TimeoutSeconds;
-
-    // Assert
-    expect(timeout).toBe(expected);
-    expect(timeout).toBe(24 * 3600);
-  });
-
-  it('gives every Task state a TimeoutSeconds', () => {
-    // Arrange
-    const tasks = allStates(definition).filter(([, s]) => s.Type === 'Task');
-
-    // Act
-    const withoutTimeout = tasks.filter(([, s]) => !(typeof s.TimeoutSeconds === 'number' && s.TimeoutSeconds > 0));
-
-    // Assert
-    expect(tasks.length).toBeGreaterThan(10);
-    expect(withoutTimeout.map(([name]) => name)).toEqual([]);
-  });
-
-  it('calls check-status only with a positive bound.maxSeconds matching the config', () => {
-    // Arrange
-    const allowed = new Set(Object.values(config.waits).map((w) => w.maxMinutes * 60));
-    const checks = allStates(definition).filter(([, s]) => s.Type === 'Task' && stepOfTask(s) === 'check-status');
-
-    // Act
-    const bounds = checks.map(([name, s]) => [name, (s.Parameters as { bound?: { maxSeconds?: unknown } }).bound]);
-
-    // Assert
-    expect(checks.length).toBe(6);
-    for (const [name, bound] of bounds) {
-      const maxSeconds = (bound as { maxSeconds?: unknown } | undefined)?.maxSeconds;
-      expect({ name, maxSeconds: typeof maxSeconds === 'number' && maxSeconds > 0 }).toEqual({
-        name,
-        maxSeconds: true,
-      });
-      expect(allowed).toContain(maxSeconds);
-    }
-  });
-
-  it('puts every Wait state in a loop whose check Lambda is bounded by bound.maxSeconds', () => {
-    // Arrange
-    const states = allStates(definition);
-    const byName = new Map(states);
-    const waits = states.filter(([, s]) => s.Type === 'Wait');
-
-    // Act
-    const unbounded = waits.filter(([waitName, wait]) => {
-      const check = byName.get(wait.Next ?? '');
-      const params = check?.Parameters as { bound?: { maxSeconds?: unknown }; maxSeconds?: unknown } | undefined;
-      const maxSeconds = params?.bound?.maxSeconds ?? params?.maxSeconds;
-      const bounded = check?.Type === 'Task' && typeof maxSeconds === 'number' && maxSeconds > 0;
-      // From the check, within a few states (a Choice, maybe a Pass first), the path leads back to this
-      // Wait: it is a loop, not a one-off wait.
-      const nexts = (name: string | undefined): string[] => {
-        const st = byName.get(name ?? '');
-        if (!st) return [];
-        const choices = ((st.Choices as { Next: string }[] | undefined) ?? []).map((c) => c.Next);
-        return [st.Next as string, st.Default as string, ...choices].filter(Boolean);
-      };
-      let frontier = nexts(wait.Next);
-      let loops = false;
-      for (let depth = 0; depth < 3 && !loops; depth++) {
-        loops = frontier.includes(waitName);
-        frontier = frontier.flatMap(nexts);
-      }
-      return !(bounded && loops);
-    });
-
-    // Assert
-    expect(waits.length).toBe(11);
-    expect(unbounded.map(([name]) => name)).toEqual([]);
   });
 });
 
