@@ -8,8 +8,14 @@
  *   npm run rehearse -- --skip                with the skip flag set to true
  *   npm run rehearse -- --fault "Rename new database to staging"
  *                                             that state fails (any Task state; --list-states shows them)
+ *   npm run rehearse -- --timeline out.svg    where to write the run's timeline picture
+ *                                             (default artifacts/rehearsal-timeline.svg)
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { fromHarnessLog } from '../cli/timeline/events';
+import { buildTimeline, duration, renderTimelineSvg } from '../cli/timeline/render';
 import { STATE } from '../lib/workflow';
 import type { PollResult } from '../lambdas/shared/contract';
 import { DEFAULT_CONFIG } from '../lib/config';
@@ -24,13 +30,15 @@ import { defaultVersions } from '../test/workflow/support';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 
-const USAGE = `Usage: npm run rehearse -- [--skip] [--fault "<Task state name>"] [--list-states] [--help]`;
+const USAGE = `Usage: npm run rehearse -- [--skip] [--fault "<Task state name>"] [--timeline <file.svg>] [--list-states] [--help]`;
+const DEFAULT_TIMELINE = path.join(__dirname, '..', 'artifacts', 'rehearsal-timeline.svg');
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       skip: { type: 'boolean', default: false },
       fault: { type: 'string' },
+      timeline: { type: 'string' },
       'list-states': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -145,6 +153,26 @@ async function main(): Promise<number> {
     `  RDS mutations: ${mutations.length} (${mutations.filter((c) => /prod/i.test(JSON.stringify(c.input)) && c.command !== 'RestoreDBInstanceFromDBSnapshot').length} touching production)`,
   );
   console.log(`  Slack messages: ${slack.messages.length}`);
+
+  const timeline = buildTimeline(fromHarnessLog(result.events));
+  const file = path.resolve(values.timeline ?? DEFAULT_TIMELINE);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(
+    file,
+    renderTimelineSvg(timeline, {
+      title: `Rehearsal${values.fault ? ` with "${values.fault}" failing` : values.skip ? ' with the skip flag on' : ''}`,
+      subtitle: 'npm run rehearse: the synthesized state machine against the RDS simulator and real PostgreSQL',
+      note:
+        "Virtual time (the simulator's clock). Parallel branches after the swap share that clock, so their waits add up: " +
+        'the after-swap phase looks longer than it would be. The outage window is before them and exact.',
+    }),
+  );
+  console.log(
+    `  timeline:  ${path.relative(process.cwd(), file) || file}` +
+      (timeline.outage
+        ? ` (outage window ${duration(timeline.outage.end.getTime() - timeline.outage.start.getTime())})`
+        : ''),
+  );
   return result.status === 'SUCCEEDED' || values.fault ? 0 : 1;
 }
 

@@ -1,11 +1,15 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { GetExecutionHistoryCommand, type HistoryEvent, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { STACK_OUTPUTS, type RestoreStatus, type RunSummary } from '../lambdas/shared/status-contract';
 import { readHistory, readStatus, type StatusSources } from '../lambdas/status/status';
 import { formatIn, formatTime } from '../notice/message';
+import { fromExecutionHistory } from './timeline/events';
+import { buildTimeline, duration as spanOf, renderTimelineSvg } from './timeline/render';
 
 /**
  * The operator CLI: `npx staging-db-restore <command>` (bin/staging-db-restore.cjs runs this file).
@@ -175,7 +179,82 @@ export function buildProgram(deps: CliDeps): Command {
       for (const line of historyLines(runs, deps.now())) io.out(line);
     });
 
+  program
+    .command('timeline')
+    .description(
+      'Draw one execution as a timeline picture (a self-contained SVG): the phases, waits, the outage window, failures',
+    )
+    .argument('<execution>', 'the execution: its name (as `history` lists it) or its ARN')
+    .option('-o, --output <file>', 'where to write the SVG (default: timeline-<execution name>.svg here)')
+    .action(async (execution: string, opts: { output?: string }, cmd: Command) => {
+      const { clients, deployed } = await context(cmd);
+      const arn = executionArnOf(deployed.stateMachineArn, execution);
+      const name = arn.slice(arn.lastIndexOf(':') + 1);
+      const history = await readExecutionHistory(clients.sfn, arn, deployed.stateMachineArn);
+      const model = buildTimeline(fromExecutionHistory(history), { now: deps.now() });
+      const file = path.resolve(opts.output ?? `timeline-${name}.svg`);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, renderTimelineSvg(model, { title: `staging-db-restore: ${name}`, subtitle: arn }));
+      const outage = model.outage
+        ? `outage ${spanOf(model.outage.end.getTime() - model.outage.start.getTime())}`
+        : 'no outage';
+      io.out(
+        `Wrote ${file} (${history.length} history events, ${model.status.toLowerCase().replace('_', ' ')}` +
+          `${model.error ? ` (${model.error})` : ''}, ${outage}, ${model.failures.length} failure(s) marked).`,
+      );
+    });
+
   return program;
+}
+
+/** An execution of the deployed state machine, from its name or ARN. */
+export function executionArnOf(stateMachineArn: string, execution: string): string {
+  const prefix = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:`;
+  if (execution.startsWith('arn:')) {
+    if (!execution.startsWith(prefix) || execution.length === prefix.length) {
+      throw new CliError(
+        `${execution} is not an execution of ${stateMachineArn}: pass one of its executions (npx staging-db-restore history).`,
+      );
+    }
+    return execution;
+  }
+  // Step Functions' execution names: 1-80 characters, none of whitespace, brackets, wildcards or control characters.
+  const control = [...execution].some(
+    (c) => c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f),
+  );
+  if (control || execution.length < 1 || execution.length > 80 || /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/.test(execution)) {
+    throw new CliError(`"${execution}" is not an execution name (npx staging-db-restore history lists them).`);
+  }
+  return `${prefix}${execution}`;
+}
+
+/** Every event of an execution's history, oldest first (all pages). */
+export async function readExecutionHistory(
+  sfn: SFNClient,
+  executionArn: string,
+  stateMachineArn: string,
+): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    let page;
+    try {
+      page = await sfn.send(
+        new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, includeExecutionData: false, nextToken }),
+      );
+    } catch (err) {
+      if ((err as Error).name === 'ExecutionDoesNotExist') {
+        throw new CliError(
+          `no execution ${executionArn.slice(executionArn.lastIndexOf(':') + 1)} of ${stateMachineArn} ` +
+            '(npx staging-db-restore history lists the recent ones).',
+        );
+      }
+      throw err;
+    }
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
 }
 
 /** The stack's outputs, or an error that says what to do. */

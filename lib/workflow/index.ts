@@ -31,6 +31,7 @@ import { Construct } from 'constructs';
 import { EMPTY_SLOT, ERRORS, type NotifyEvent } from '../../lambdas/shared/contract';
 import type { RestoreConfig, WaitKind } from '../config';
 import type { Step } from '../functions';
+import { FAILED_SUFFIX, STATE } from './states';
 
 export interface RestoreWorkflowProps {
   config: RestoreConfig;
@@ -81,116 +82,11 @@ const DEPLOY_TIMEOUT = Duration.minutes(3);
 /** The sanitize function may retry its connection for a few minutes (5-minute Lambda timeout). */
 const SANITIZE_TIMEOUT = Duration.minutes(6);
 
-/** State names people read in the console. Exported so tests and the runbook refer to the same names. */
-export const STATE = {
-  validateInput: 'Validate execution input',
-  notifyInvalidInput: 'Notify invalid input',
-  invalidInput: 'Execution input is invalid',
-  start: 'Start restore',
-  checkRuns: 'Check for other runs',
-  isRunBlocked: 'Is another run in the way?',
-  notifyAlreadyRunning: 'Notify another restore is running',
-  reportAlreadyRunning: 'Report another restore is running',
-  alreadyRunning: 'Another restore is running',
-  waitOtherRuns: 'Wait for other users of staging',
-  notifyOthersBusy: 'Notify staging is in use',
-  reportOthersBusy: 'Report staging is in use',
-  othersBusy: 'Staging is in use',
-  clearLeftovers: 'Clear what earlier runs left',
-  areLeftoversCleared: 'Are the names clear?',
-  waitLeftovers: 'Wait for leftovers to clear',
-  isDryRunSnapshot: 'Wait for the snapshot?',
-  snapshotFound: 'Snapshot found (dry run)',
-  isDryRun: 'Is this a dry run?',
-  describePlan: 'Describe the plan',
-  notifyDryRun: 'Notify dry run',
-  reportDryRun: 'Report dry run',
-  dryRunFinished: 'Dry run finished',
-  readSkip: 'Read skip flag',
-  isSkipped: 'Is this run skipped?',
-  readLastRestore: 'Read last restore',
-  noLastRestore: 'No earlier restore recorded',
-  notifySkipped: 'Notify skipped',
-  reportSkipped: 'Report skipped',
-  skipped: 'Skipped',
-  invalidSkip: 'Skip flag is invalid',
-  prepare: 'Find snapshot and capture staging',
-  findSnapshot: 'Find latest production snapshot',
-  checkSnapshot: 'Check snapshot',
-  isSnapshotAvailable: 'Is the snapshot available?',
-  waitSnapshot: 'Wait for snapshot',
-  snapshotReady: 'Snapshot is ready',
-  captureStaging: 'Capture staging configuration',
-  restore: 'Restore snapshot to temporary instance',
-  checkNew: 'Check new database',
-  isNewAvailable: 'Is the new database available?',
-  waitNew: 'Wait for new database',
-  verify: 'Verify new database configuration',
-  resetPassword: 'Give new database the staging password',
-  checkPassword: 'Check password change',
-  isPasswordApplied: 'Is the password change applied?',
-  waitPassword: 'Wait for password change',
-  sanitize: 'Remove production OAuth data',
-  notifyOutage: 'Notify outage starting',
-  renameAway: 'Rename staging to old',
-  checkOld: 'Check old database',
-  isOldAvailable: 'Is the old database available under its new name?',
-  waitOld: 'Wait for rename to old',
-  renameIn: 'Rename new database to staging',
-  checkStaging: 'Check staging',
-  isStagingAvailable: 'Is the new database available as staging?',
-  waitStaging: 'Wait for rename to staging',
-  notifyOutageOver: 'Notify outage over',
-  deleteOld: 'Delete old database',
-  checkDeleted: 'Check old database deletion',
-  isOldGone: 'Is the old database gone?',
-  waitDeleted: 'Wait for old database deletion',
-  notifySuccess: 'Notify success',
-  reportSuccess: 'Report success',
-  succeeded: 'Restore succeeded',
-  rollback: 'Roll back',
-  isRolledBack: 'Is staging back in place?',
-  waitRollback: 'Wait during rollback',
-  notifyFailure: 'Notify failure',
-  didRollbackFail: 'Did the rollback fail?',
-  failed: 'Restore failed',
-  rollbackFailed: 'Restore and rollback failed',
-  afterSwap: 'Finish after the swap',
-  oldDeleted: 'Old database deleted',
-  deleteFailed: 'Deleting old database failed',
-  dispatchDeploy: 'Dispatch staging API deploy',
-  checkDeploy: 'Check staging API deploy',
-  isDeployDone: 'Is the staging API deployed?',
-  waitDeploy: 'Wait for staging API deploy',
-  apiDeployed: 'Staging API deployed',
-  deployFailed: 'Deploying staging API failed',
-  deployDisabled: 'Staging API deploy disabled',
-  isDeploySkipped: 'Is the staging API deploy skipped?',
-  deploySkipped: 'Staging API deploy skipped',
-  startIndex: 'Start search index updates',
-  checkIndex: 'Check search index updates',
-  keepIndexProgress: 'Keep index progress',
-  isIndexDone: 'Are the search indices updated?',
-  waitIndex: 'Wait for search index updates',
-  indicesUpdated: 'Search indices updated',
-  indexFailed: 'Updating search indices failed',
-  indexDisabled: 'Search index update disabled',
-  isIndexSkipped: 'Is the search index update skipped?',
-  indexSkipped: 'Search index update skipped',
-  describeRestore: 'Describe this restore',
-  recordRestore: 'Record successful restore',
-  restoreRecorded: 'Restore recorded',
-  recordFailed: 'Recording restore failed',
-  didAfterSwapSucceed: 'Did every step after the swap succeed?',
-  notifyAfterSwapFailed: 'Notify steps after the swap failed',
-  afterSwapFailed: 'Steps after the swap failed',
-} as const;
+/** State names people read in the console (lib/workflow/states.ts, free of CDK so the CLI can load it). */
+export { FAILED_SUFFIX, STATE };
 
 /** The execution's identity, from the context object, for every payload that reports it. */
 const EXECUTION = { 'id.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name', 'startedAt.$': '$$.Execution.StartTime' };
-
-/** Suffix of the Pass state that records which state failed before the rollback starts. */
-export const FAILED_SUFFIX = ' failed';
 
 export class RestoreWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
