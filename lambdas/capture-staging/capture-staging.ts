@@ -1,5 +1,5 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { StagingConfig } from '../shared/contract';
 import type { Identifiers } from '../shared/env';
 import { PreconditionFailedError, StagingNotFoundError } from '../shared/errors';
@@ -42,7 +42,7 @@ export async function captureStaging(deps: CaptureStagingDeps, at: string = deps
 
 export const makeHandler = defineStep(
   'capture-staging',
-  z.object({ at: z.string().optional() }),
+  z.object({ at: z.optional(z.string()) }),
   async (input, deps: CaptureStagingDeps, log) => {
     const staging = await captureStaging(deps, input.at);
     log.info('Captured staging configuration', { staging: staging.identifier, resourceId: staging.resourceId });

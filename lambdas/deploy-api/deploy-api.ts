@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Octokit } from '@octokit/rest';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Clock } from '../shared/clock';
 import { WaitTimedOutError } from '../shared/errors';
 import { defineStep } from '../shared/handler';
@@ -17,7 +17,7 @@ export { selectImageTag, type PackageVersion, type SelectedTag } from './tags';
  *   check:    one poll of that run (Check → Wait → Check in the workflow, bounded by startedAt + maxSeconds)
  */
 
-const nonEmpty = z.string().trim().min(1);
+const nonEmpty = z.string().check(z.trim(), z.minLength(1));
 
 export const deployConfigSchema = z.object({
   owner: nonEmpty,
@@ -29,31 +29,32 @@ export const deployConfigSchema = z.object({
   /** Branch the workflow runs on. */
   ref: nonEmpty,
   /** RegExp source replacing the default release-tag rule (see selectImageTag). */
-  tagPattern: z
-    .string()
-    .min(1)
-    .refine((s) => isRegExp(s), { message: 'is not a valid regular expression' })
-    .optional(),
+  tagPattern: z.optional(
+    z.string().check(
+      z.minLength(1),
+      z.refine((s) => isRegExp(s), { message: 'is not a valid regular expression' }),
+    ),
+  ),
   /** Unique per execution: sent as the `run_name` input and used to find the run the dispatch created. */
   runName: nonEmpty,
 });
 export type DeployConfig = z.infer<typeof deployConfigSchema>;
 
 /** Step input, flat (no nested config): `{ action: 'dispatch', ...DeployConfig }`. */
-export const dispatchInputSchema = deployConfigSchema.extend({ action: z.literal('dispatch') });
+export const dispatchInputSchema = z.extend(deployConfigSchema, { action: z.literal('dispatch') });
 
 /** Step input: `{ action: 'check', owner, repo, runId, tag, startedAt, maxSeconds, pollSeconds }`. */
 export const checkInputSchema = z.object({
   action: z.literal('check'),
   owner: nonEmpty,
   repo: nonEmpty,
-  runId: z.number().int().positive(),
+  runId: z.int().check(z.positive()),
   /** The tag the dispatch deployed; echoed in the result for the notification. */
   tag: nonEmpty,
   /** When the wait began (the dispatch's `dispatchedAt`); the bound counts from here. */
   startedAt: z.iso.datetime({ offset: true }),
-  maxSeconds: z.number().positive(),
-  pollSeconds: z.number().int().positive(),
+  maxSeconds: z.number().check(z.positive()),
+  pollSeconds: z.int().check(z.positive()),
 });
 export type CheckInput = Omit<z.infer<typeof checkInputSchema>, 'action'>;
 

@@ -1,5 +1,5 @@
 import { type DBSnapshot, DescribeDBSnapshotsCommand, type RDSClient } from '@aws-sdk/client-rds';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { type SnapshotInfo, TERMINAL_SNAPSHOT_STATUSES } from '../shared/contract';
 import type { Identifiers } from '../shared/env';
 import { errorName, InvalidInputError, NoSnapshotError, SnapshotFailedError } from '../shared/errors';
@@ -114,7 +114,7 @@ export const makeHandler = defineStep(
   'find-snapshot',
   z.object({
     /** From the validated execution input; '' means the newest automated snapshot. */
-    snapshotIdentifier: z.string().default(''),
+    snapshotIdentifier: z._default(z.string(), ''),
   }),
   async (input, deps: FindSnapshotDeps, log) => {
     const snapshot = input.snapshotIdentifier

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Clock } from '../shared/clock';
 import { type Identifiers, requireEnv } from '../shared/env';
 import { notifyInputSchema } from '../shared/contract';

@@ -1,5 +1,5 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { executionInfoSchema, type RestoreResult, snapshotInfoSchema, stagingConfigSchema } from '../shared/contract';
 import type { Clock } from '../shared/clock';
 import type { Identifiers } from '../shared/env';

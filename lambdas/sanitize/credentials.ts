@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** Staging's database credentials, as RDS-managed secrets hold them: `{"username": ..., "password": ...}`. */
 export interface DbCredentials {
@@ -7,7 +7,10 @@ export interface DbCredentials {
   password: string;
 }
 
-const credentialsSchema = z.object({ username: z.string().min(1), password: z.string().min(8) });
+const credentialsSchema = z.object({
+  username: z.string().check(z.minLength(1)),
+  password: z.string().check(z.minLength(8)),
+});
 
 /** Reads and checks the credentials secret; errors name the secret and the problem, never its content. */
 export function credentialsReader(client: SecretsManagerClient, secretId: string): () => Promise<DbCredentials> {

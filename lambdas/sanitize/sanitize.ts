@@ -1,5 +1,5 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Clock } from '../shared/clock';
 import type { SanitizeResult } from '../shared/contract';
 import type { Identifiers } from '../shared/env';
@@ -36,8 +36,8 @@ export const sanitizeEventSchema = z.object({
   identifier: z.string(),
   resourceId: z.string(),
   database: z.string(),
-  tables: z.array(z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/)).min(1),
-  connectAttempts: z.number().int().min(1).max(10),
+  tables: z.array(z.string().check(z.regex(/^[a-z_][a-z0-9_]{0,62}$/))).check(z.minLength(1)),
+  connectAttempts: z.int().check(z.gte(1), z.lte(10)),
   masterPasswordReset: z.boolean(),
 });
 export type SanitizeEvent = z.infer<typeof sanitizeEventSchema>;

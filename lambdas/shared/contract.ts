@@ -1,4 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
+
+// Zod Mini (tree-shakable: the handlers' bundles carry only the checks they use) with Zod's English messages,
+// the same ones full Zod gives, so errors keep naming what was expected.
+z.config(en());
 
 /**
  * The one contract for the data that flows through the state machine. The CDK workflow (lib/workflow) and
@@ -113,17 +118,18 @@ export const CREATED_BY_TAG = 'staging-db-restore:execution';
 export const EMPTY_SLOT = {};
 
 /** `schema`, or an empty slot (`{}`), null or absent, read as null. */
-export function slot<T extends z.ZodType>(schema: T) {
-  return z
-    .union([
-      schema,
-      z
-        .object({})
-        .strict()
-        .transform(() => null),
-    ])
-    .nullable()
-    .optional();
+export function slot<T extends z.ZodMiniType>(schema: T) {
+  return z.optional(
+    z.nullable(
+      z.union([
+        schema,
+        z.pipe(
+          z.strictObject({}),
+          z.transform(() => null),
+        ),
+      ]),
+    ),
+  );
 }
 
 export const tagSchema = z.object({ Key: z.string(), Value: z.string() });
@@ -131,8 +137,8 @@ export type Tag = z.infer<typeof tagSchema>;
 
 export const executionInfoSchema = z.object({
   /** The execution's ARN (`$$.Execution.Id`). */
-  id: z.string().min(1),
-  name: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
+  name: z.string().check(z.minLength(1)),
   startedAt: z.string(),
 });
 export type ExecutionInfo = z.infer<typeof executionInfoSchema>;
@@ -142,9 +148,9 @@ export const snapshotInfoSchema = z.object({
   arn: z.string(),
   instance: z.string(),
   status: z.string(),
-  createdAt: z.string().nullable(),
-  engine: z.string().nullable(),
-  engineVersion: z.string().nullable(),
+  createdAt: z.nullable(z.string()),
+  engine: z.nullable(z.string()),
+  engineVersion: z.nullable(z.string()),
   encrypted: z.boolean(),
 });
 export type SnapshotInfo = z.infer<typeof snapshotInfoSchema>;
@@ -156,23 +162,23 @@ export type SnapshotInfo = z.infer<typeof snapshotInfoSchema>;
 export const restorableConfigSchema = z.object({
   DBInstanceClass: z.string(),
   MultiAZ: z.boolean(),
-  AvailabilityZone: z.string().optional(),
+  AvailabilityZone: z.optional(z.string()),
   DBSubnetGroupName: z.string(),
-  VpcSecurityGroupIds: z.array(z.string()).min(1),
+  VpcSecurityGroupIds: z.array(z.string()).check(z.minLength(1)),
   PubliclyAccessible: z.boolean(),
-  AllocatedStorage: z.number().int().positive(),
+  AllocatedStorage: z.int().check(z.positive()),
   StorageType: z.string(),
-  Iops: z.number().int().optional(),
-  StorageThroughput: z.number().int().optional(),
+  Iops: z.optional(z.int()),
+  StorageThroughput: z.optional(z.int()),
   DBParameterGroupName: z.string(),
-  OptionGroupName: z.string().optional(),
+  OptionGroupName: z.optional(z.string()),
   CopyTagsToSnapshot: z.boolean(),
   DeletionProtection: z.boolean(),
-  Port: z.number().int().optional(),
-  AutoMinorVersionUpgrade: z.boolean().optional(),
-  EnableIAMDatabaseAuthentication: z.boolean().optional(),
-  EnableCloudwatchLogsExports: z.array(z.string()).optional(),
-  CACertificateIdentifier: z.string().optional(),
+  Port: z.optional(z.int()),
+  AutoMinorVersionUpgrade: z.optional(z.boolean()),
+  EnableIAMDatabaseAuthentication: z.optional(z.boolean()),
+  EnableCloudwatchLogsExports: z.optional(z.array(z.string())),
+  CACertificateIdentifier: z.optional(z.string()),
 });
 export type RestorableConfig = z.infer<typeof restorableConfigSchema>;
 
@@ -187,7 +193,7 @@ export type StagingConfig = z.infer<typeof stagingConfigSchema>;
 
 export const restoreResultSchema = z.object({
   identifier: z.string(),
-  resourceId: z.string().nullable(),
+  resourceId: z.nullable(z.string()),
   requestedAt: z.string(),
 });
 export type RestoreResult = z.infer<typeof restoreResultSchema>;
@@ -200,23 +206,23 @@ export const pollTargetSchema = z.discriminatedUnion('kind', [
     identifier: z.string(),
     until: z.enum(['available', 'gone']),
     /** When set, the instance found under `identifier` must be this one (DbiResourceId never changes). */
-    resourceId: z.string().nullable().optional(),
+    resourceId: z.optional(z.nullable(z.string())),
     /** The name the instance had before a rename: described too when `identifier` is not found yet. */
-    previousIdentifier: z.string().optional(),
+    previousIdentifier: z.optional(z.string()),
     /** Also wait until RDS lists no pending modifications (e.g. a master password being applied). */
-    noPendingChanges: z.boolean().optional(),
+    noPendingChanges: z.optional(z.boolean()),
   }),
 ]);
 export type PollTarget = z.infer<typeof pollTargetSchema>;
 
 export const pollBoundSchema = z.object({
-  maxSeconds: z.number().int().positive(),
-  pollSeconds: z.number().int().positive(),
+  maxSeconds: z.int().check(z.positive()),
+  pollSeconds: z.int().check(z.positive()),
   /**
    * A renamed instance answers `available`, then reboots, then is `available` again (aws-facts). It counts
    * as settled once it is available after a reboot was seen, or has stayed available this long.
    */
-  settleSeconds: z.number().int().nonnegative().default(0),
+  settleSeconds: z._default(z.int().check(z.nonnegative()), 0),
 });
 export type PollBound = z.infer<typeof pollBoundSchema>;
 
@@ -225,17 +231,17 @@ export const pollResultSchema = z.object({
   /** RDS status seen this time; `not-found` when no instance/snapshot has the name. */
   status: z.string(),
   identifier: z.string(),
-  resourceId: z.string().nullable(),
+  resourceId: z.nullable(z.string()),
   /** Where the instance was seen: its target name, its previous name, or nowhere (mid-rename). */
-  seenAs: z.string().nullable(),
-  attempt: z.number().int(),
+  seenAs: z.nullable(z.string()),
+  attempt: z.int(),
   /** Since when the instance has been seen available on every poll (null: not available last time). */
-  availableSince: z.string().nullable(),
+  availableSince: z.nullable(z.string()),
   /** Whether a reboot was seen after it first answered `available` (see lambdas/shared/settle.ts). */
   sawReboot: z.boolean(),
   startedAt: z.string(),
   observedAt: z.string(),
-  nextPollSeconds: z.number().int().positive(),
+  nextPollSeconds: z.int().check(z.positive()),
 });
 export type PollResult = z.infer<typeof pollResultSchema>;
 
@@ -263,7 +269,7 @@ export type RenameResult = z.infer<typeof renameResultSchema>;
 
 export const deleteResultSchema = z.object({
   identifier: z.string(),
-  resourceId: z.string().nullable(),
+  resourceId: z.nullable(z.string()),
   requestedAt: z.string(),
   alreadyGone: z.boolean(),
 });
@@ -273,7 +279,7 @@ export const sanitizeResultSchema = z.object({
   identifier: z.string(),
   database: z.string(),
   /** Rows each table held before it was emptied (what production's copy carried). */
-  removed: z.record(z.string(), z.number().int().nonnegative()),
+  removed: z.record(z.string(), z.int().check(z.nonnegative())),
   masterPasswordReset: z.boolean(),
   at: z.string(),
 });
@@ -289,11 +295,11 @@ export const rollbackProgressSchema = z.object({
   /** Where staging stands now, for the report: `original`, `new`, `missing`. */
   stagingHolds: z.enum(['original', 'new', 'missing', 'unknown']),
   leftovers: z.array(z.string()),
-  attempt: z.number().int(),
+  attempt: z.int(),
   startedAt: z.string(),
-  nextPollSeconds: z.number().int().positive(),
+  nextPollSeconds: z.int().check(z.positive()),
   /** Settling of the original instance under the staging name (see lambdas/shared/settle.ts). */
-  availableSince: z.string().nullable(),
+  availableSince: z.nullable(z.string()),
   sawReboot: z.boolean(),
 });
 export type RollbackProgress = z.infer<typeof rollbackProgressSchema>;
@@ -317,22 +323,26 @@ export type RollbackInput = z.infer<typeof rollbackInputSchema>;
 export const EXECUTION_INPUT_MAX_BYTES = 1024;
 /** A snapshot identifier as RDS allows it (automated ones are `rds:<instance>-<date>`); no ARNs. */
 export const SNAPSHOT_IDENTIFIER = /^(rds:)?[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}(?<!-)$/;
-export const executionInputSchema = z
-  .object({
-    /** Do every read-only step and precondition check, then end with the plan; change nothing. */
-    dryRun: z.boolean().optional(),
-    /** Restore this snapshot of production (automated or manual) instead of the newest automated one. */
-    snapshotIdentifier: z
+export const executionInputSchema = z.strictObject({
+  /** Do every read-only step and precondition check, then end with the plan; change nothing. */
+  dryRun: z.optional(z.boolean()),
+  /** Restore this snapshot of production (automated or manual) instead of the newest automated one. */
+  snapshotIdentifier: z.optional(
+    z
       .string()
-      .max(255)
-      .regex(SNAPSHOT_IDENTIFIER, 'must be an RDS snapshot identifier (letters, digits, hyphens; rds: prefix allowed)')
-      .optional(),
-    /** Skip redeploying the staging API and updating the search indices after the swap. */
-    skipPostSteps: z.boolean().optional(),
-    /** The Step Functions console pre-fills `{"Comment": "Insert your JSON here"}`: accepted and ignored. */
-    Comment: z.string().max(256).optional(),
-  })
-  .strict();
+      .check(
+        z.maxLength(255),
+        z.regex(
+          SNAPSHOT_IDENTIFIER,
+          'must be an RDS snapshot identifier (letters, digits, hyphens; rds: prefix allowed)',
+        ),
+      ),
+  ),
+  /** Skip redeploying the staging API and updating the search indices after the swap. */
+  skipPostSteps: z.optional(z.boolean()),
+  /** The Step Functions console pre-fills `{"Comment": "Insert your JSON here"}`: accepted and ignored. */
+  Comment: z.optional(z.string().check(z.maxLength(256))),
+});
 /** The validated input, defaults filled in (`snapshotIdentifier` '' = the newest automated snapshot). */
 export const validatedInputSchema = z.object({
   dryRun: z.boolean(),
@@ -359,7 +369,7 @@ export const runsCheckInputSchema = z.object({
   execution: executionInfoSchema,
   dryRun: z.boolean(),
   bound: pollBoundSchema,
-  previous: slot(z.object({ startedAt: z.string(), attempt: z.number().int() }).passthrough()),
+  previous: slot(z.looseObject({ startedAt: z.string(), attempt: z.int() })),
 });
 export type RunsCheckInput = z.infer<typeof runsCheckInputSchema>;
 export const runsCheckSchema = z.object({
@@ -368,9 +378,9 @@ export const runsCheckSchema = z.object({
   restores: z.array(runningExecutionSchema),
   /** Running executions of the other state machines that use staging (config concurrency.*). */
   others: z.array(runningExecutionSchema),
-  attempt: z.number().int(),
+  attempt: z.int(),
   startedAt: z.string(),
-  nextPollSeconds: z.number().int().positive(),
+  nextPollSeconds: z.int().check(z.positive()),
 });
 export type RunsCheck = z.infer<typeof runsCheckSchema>;
 
@@ -379,7 +389,7 @@ export const leftoversInputSchema = z.object({
   execution: executionInfoSchema,
   dryRun: z.boolean(),
   bound: pollBoundSchema,
-  previous: slot(z.object({ startedAt: z.string(), attempt: z.number().int() }).passthrough()),
+  previous: slot(z.looseObject({ startedAt: z.string(), attempt: z.int() })),
 });
 export type LeftoversInput = z.infer<typeof leftoversInputSchema>;
 export const leftoversProgressSchema = z.object({
@@ -392,10 +402,10 @@ export const leftoversProgressSchema = z.object({
   planned: z.array(z.string()),
   /** The name the original staging instance is under now (the old name if a failed run left it there). */
   stagingAt: z.string(),
-  attempt: z.number().int(),
+  attempt: z.int(),
   startedAt: z.string(),
-  nextPollSeconds: z.number().int().positive(),
-  availableSince: z.string().nullable(),
+  nextPollSeconds: z.int().check(z.positive()),
+  availableSince: z.nullable(z.string()),
   sawReboot: z.boolean(),
 });
 export type LeftoversProgress = z.infer<typeof leftoversProgressSchema>;
@@ -418,6 +428,6 @@ export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 export const notifyInputSchema = z.object({
   event: z.enum(NOTIFY_EVENTS),
   execution: executionInfoSchema,
-  details: z.record(z.string(), z.unknown()).default({}),
+  details: z._default(z.record(z.string(), z.unknown()), {}),
 });
 export type NotifyInput = z.infer<typeof notifyInputSchema>;

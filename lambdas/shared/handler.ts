@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { InvalidInputError } from './errors';
 import { createLogger } from './logger';
 
@@ -8,7 +8,7 @@ import { createLogger } from './logger';
  * field's path before anything is called), then `run` gets typed input and its dependencies as arguments.
  * `index.ts` binds real dependencies; tests and the offline harness bind their own.
  */
-export function defineStep<Schema extends z.ZodType, Deps, Result>(
+export function defineStep<Schema extends z.ZodMiniType, Deps, Result>(
   step: string,
   schema: Schema,
   run: (input: z.infer<Schema>, deps: Deps, log: Logger) => Promise<Result>,

@@ -6,7 +6,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Clock } from '../shared/clock';
 import { requireEnv } from '../shared/env';
 import { nextRun } from '../shared/schedule';
@@ -49,10 +49,10 @@ export function sourcesFromEnv(env: NodeJS.ProcessEnv = process.env): StatusSour
 
 /** What the workflow writes after a successful swap (lib/workflow: "Record successful restore"). */
 const lastRestoreSchema = z.object({
-  at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be a date'),
-  snapshot: z.string().nullish(),
-  snapshotCreatedAt: z.string().nullish(),
-  execution: z.string().nullish(),
+  at: z.string().check(z.refine((s) => !Number.isNaN(Date.parse(s)), 'must be a date')),
+  snapshot: z.nullish(z.string()),
+  snapshotCreatedAt: z.nullish(z.string()),
+  execution: z.nullish(z.string()),
 });
 export type LastRestoreRecord = z.infer<typeof lastRestoreSchema>;
 

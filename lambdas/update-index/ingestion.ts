@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { IndexUpdateFailedError, IngestionServerUnavailableError } from './errors';
 
 /** Per-request bound; the Lambda's own timeout is far longer. */
@@ -13,17 +13,20 @@ const statSchema = z.discriminatedUnion('exists', [
     exists: z.literal(true),
     is_alias: z.boolean(),
     // Upstream's get_stat returns the index name as a plain string for an alias; accept a list too.
-    alt_names: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    alt_names: z.union([
+      z.string().check(z.minLength(1)),
+      z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+    ]),
   }),
 ]);
 export type IndexStat = z.infer<typeof statSchema>;
 
 /** `POST /task` (202). */
-const taskCreatedSchema = z.object({ message: z.string().optional(), task_id: z.string().min(1) });
+const taskCreatedSchema = z.object({ message: z.optional(z.string()), task_id: z.string().check(z.minLength(1)) });
 
 /** `GET /task/<task_id>`. */
 const taskStatusSchema = z.object({
-  task_id: z.string().optional(),
+  task_id: z.optional(z.string()),
   active: z.boolean(),
   error: z.boolean(),
   progress: z.number(),
@@ -63,7 +66,7 @@ export class IngestionClient {
     return this.call('GET', `/task/${encodeURIComponent(taskId)}`, taskStatusSchema);
   }
 
-  private async call<S extends z.ZodType>(
+  private async call<S extends z.ZodMiniType>(
     method: 'GET' | 'POST',
     path: string,
     schema: S,

@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Clock } from '../shared/clock';
 import { defineStep } from '../shared/handler';
 import { IndexUpdateFailedError, WaitTimedOutError } from './errors';
@@ -18,16 +18,16 @@ export interface UpdateIndexDeps {
   clock: Clock;
 }
 
-const mediaType = z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a lower-case media type such as "image"');
+const mediaType = z.string().check(z.regex(/^[a-z][a-z0-9_]*$/, 'must be a lower-case media type such as "image"'));
 
 const startInputSchema = z.object({
   action: z.literal('start'),
   baseUrl: z.url({ protocol: /^https?$/ }),
-  mediaTypes: z.array(mediaType).min(1),
+  mediaTypes: z.array(mediaType).check(z.minLength(1)),
   /** Explicit override; wins over the last restore. */
-  sinceDate: z.iso.date().optional(),
+  sinceDate: z.optional(z.iso.date()),
   /** Raw SSM parameter value: JSON `{"at": "<ISO time>", ...}`, or empty / absent on a first run. */
-  lastRestore: z.string().nullish(),
+  lastRestore: z.nullish(z.string()),
   defaultSinceDate: z.iso.date(),
 });
 
@@ -37,8 +37,8 @@ const activeTaskSchema = z.object({
   status: z.enum(['started', 'running', 'succeeded']),
   index: z.string(),
   indexSuffix: z.string(),
-  taskId: z.string().min(1),
-  progress: z.number().optional(),
+  taskId: z.string().check(z.minLength(1)),
+  progress: z.optional(z.number()),
 });
 const taskSchema = z.union([skippedTaskSchema, activeTaskSchema]);
 
@@ -47,8 +47,8 @@ const checkInputSchema = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }),
   tasks: z.array(taskSchema),
   startedAt: z.iso.datetime({ offset: true }),
-  maxSeconds: z.number().positive(),
-  pollSeconds: z.number().int().positive(),
+  maxSeconds: z.number().check(z.positive()),
+  pollSeconds: z.int().check(z.positive()),
 });
 
 export const updateIndexInputSchema = z.discriminatedUnion('action', [startInputSchema, checkInputSchema]);

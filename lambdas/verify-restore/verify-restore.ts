@@ -1,5 +1,5 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { stagingConfigSchema, type VerifyResult } from '../shared/contract';
 import { ConfigMismatchError, UnexpectedInstanceError } from '../shared/errors';
 import { defineStep } from '../shared/handler';
@@ -13,7 +13,7 @@ export interface VerifyRestoreDeps {
 export const verifyEventSchema = z.object({
   staging: stagingConfigSchema,
   identifier: z.string(),
-  resourceId: z.string().nullable(),
+  resourceId: z.nullable(z.string()),
 });
 
 /**
