@@ -17,6 +17,19 @@ const REINDEX = 'arn:aws:states:us-east-1:123456789012:stateMachine:StagingReind
 /** The error message of a failed run (Step Functions' Cause is the Lambda's JSON error). */
 const causeOf = (result: RunResult): string =>
   (JSON.parse(result.cause ?? '{}') as { errorMessage?: string }).errorMessage ?? '';
+/** What a run that stopped mid-swap leaves: staging renamed to the old name, settled there. */
+async function leaveStagingUnderOldName(world: World): Promise<void> {
+  await world.sim.client().send(
+    new ModifyDBInstanceCommand({
+      DBInstanceIdentifier: IDS.staging,
+      NewDBInstanceIdentifier: IDS.old,
+      ApplyImmediately: true,
+    }),
+  );
+  world.sim.advance(3600);
+  await world.sim.settle();
+}
+
 const minutes = (world: World, n: number) => new Date(world.sim.clock.now().getTime() + n * 60_000);
 
 describe('workflow: before any change', () => {
@@ -251,15 +264,7 @@ describe('workflow: before any change', () => {
 
     it('staging left under the old name: gets its name back, then the restore runs, and the report says so', async () => {
       const world = await createWorld();
-      await world.sim.client().send(
-        new ModifyDBInstanceCommand({
-          DBInstanceIdentifier: IDS.staging,
-          NewDBInstanceIdentifier: IDS.old,
-          ApplyImmediately: true,
-        }),
-      );
-      world.sim.advance(3600);
-      await world.sim.settle();
+      await leaveStagingUnderOldName(world);
       expect(holders(world.sim).old?.resourceId).toBe(world.stagingResourceId);
       const before = world.sim.mutatingCalls().length;
 
@@ -354,15 +359,7 @@ describe('workflow: before any change', () => {
 
     it('with staging left under the old name, plans to rename it back and captures it there', async () => {
       const world = await createWorld({ data: false });
-      await world.sim.client().send(
-        new ModifyDBInstanceCommand({
-          DBInstanceIdentifier: IDS.staging,
-          NewDBInstanceIdentifier: IDS.old,
-          ApplyImmediately: true,
-        }),
-      );
-      world.sim.advance(3600);
-      await world.sim.settle();
+      await leaveStagingUnderOldName(world);
       const before = world.sim.mutatingCalls().length;
 
       const result = await run(world, { input: { dryRun: true } });
