@@ -140,7 +140,20 @@ export class RestoreWorkflow extends Construct {
       'cause.$': '$.Cause',
     }).next(new sfn.Fail(this, STATE.invalidInput, { errorPath: '$.Error', causePath: '$.Cause' }));
     // No ResultPath: the error replaces the state (the raw input may not be an object to add it to).
-    validate.addCatch(invalid);
+    validate.addCatch(invalid, { errors: [ERRORS.invalidInput] });
+    // Anything else (the function timing out, an unexpected error) is not the input's fault: the failure report
+    // names this state. Nothing has been read or changed, and the state data is not laid out yet: the Pass lays
+    // out what the report reads.
+    const failed = new sfn.Pass(this, `${STATE.validateInput}${FAILED_SUFFIX}`, {
+      parameters: {
+        failedAt: { state: STATE.validateInput, outageStarted: false },
+        failure: { 'Error.$': '$.Error', 'Cause.$': '$.Cause' },
+        rollback: EMPTY_SLOT,
+        rollbackError: EMPTY_SLOT,
+        leftovers: EMPTY_SLOT,
+      },
+    });
+    validate.addCatch(failed.next(this.failureReport));
     return validate;
   }
 
@@ -616,13 +629,29 @@ export class RestoreWorkflow extends Construct {
       .otherwise(branch);
   }
 
-  /** A branch's two ends: `{ step, ok: true, ...result }` or `{ step, ok: false, error, cause }`. */
+  /** A branch's two ends: `{ step, ok: true, ...result }` or `{ step, ok: false, state, error, cause }`. */
   private branchEnds(step: string, okName: string, failedName: string, result: Record<string, unknown> = {}) {
     const ok = new sfn.Pass(this, okName, { parameters: { step, ok: true, ...result } });
     const failed = new sfn.Pass(this, failedName, {
-      parameters: { step, ok: false, 'error.$': '$.failure.Error', 'cause.$': '$.failure.Cause' },
+      parameters: {
+        step,
+        ok: false,
+        'state.$': '$.failedAt.state',
+        'error.$': '$.failure.Error',
+        'cause.$': '$.failure.Cause',
+      },
     });
     return { ok, failed };
+  }
+
+  /** Catches every error of a task after the swap into its branch's failed end, recording which state failed. */
+  private catchInBranch(task: sfn.TaskStateBase, failed: sfn.IChainable): void {
+    const record = new sfn.Pass(this, `${task.stateId}${FAILED_SUFFIX}`, {
+      result: sfn.Result.fromObject({ state: task.stateId, outageStarted: true }),
+      resultPath: '$.failedAt',
+    });
+    record.next(failed);
+    task.addCatch(record, { resultPath: '$.failure' });
   }
 
   /** Plan step 11, success side: delete the old database (no final snapshot, automated backups kept). */
@@ -636,7 +665,7 @@ export class RestoreWorkflow extends Construct {
       '$.deleteOld',
       RETRY_THROTTLED,
     );
-    del.addCatch(ends.failed, { resultPath: '$.failure' });
+    this.catchInBranch(del, ends.failed);
     const waitGone = this.waitUntil(
       'deleted',
       [STATE.checkDeleted, STATE.isOldGone, STATE.waitDeleted],
@@ -676,7 +705,7 @@ export class RestoreWorkflow extends Construct {
       undefined,
       DEPLOY_TIMEOUT,
     );
-    dispatch.addCatch(ends.failed, { resultPath: '$.failure' });
+    this.catchInBranch(dispatch, ends.failed);
     const check = this.lambda(
       STATE.checkDeploy,
       'deploy-api',
@@ -693,7 +722,7 @@ export class RestoreWorkflow extends Construct {
       '$.deployPoll',
       RETRY_GITHUB,
     );
-    check.addCatch(ends.failed, { resultPath: '$.failure' });
+    this.catchInBranch(check, ends.failed);
     const wait = new sfn.Wait(this, STATE.waitDeploy, {
       time: sfn.WaitTime.duration(Duration.seconds(c.waits.deploy.pollSeconds)),
     });
@@ -728,7 +757,7 @@ export class RestoreWorkflow extends Construct {
       '$.index',
       RETRY_THROTTLED,
     );
-    start.addCatch(ends.failed, { resultPath: '$.failure' });
+    this.catchInBranch(start, ends.failed);
     const check = this.lambda(
       STATE.checkIndex,
       'update-index',
@@ -743,7 +772,7 @@ export class RestoreWorkflow extends Construct {
       '$.indexPoll',
       RETRY_TRANSIENT,
     );
-    check.addCatch(ends.failed, { resultPath: '$.failure' });
+    this.catchInBranch(check, ends.failed);
     // The check's output replaces the task list, so progress carries from poll to poll.
     const keep = new sfn.Pass(this, STATE.keepIndexProgress, {
       parameters: {
@@ -795,7 +824,7 @@ export class RestoreWorkflow extends Construct {
       taskTimeout: sfn.Timeout.duration(TASK_TIMEOUT),
     });
     put.addRetry(RETRY_TRANSIENT);
-    put.addCatch(ends.failed, { resultPath: '$.failure' });
+    this.catchInBranch(put, ends.failed);
     return sfn.Chain.start(describe).next(put).next(ends.ok);
   }
 
@@ -854,6 +883,7 @@ export class RestoreWorkflow extends Construct {
       'cause.$': '$.failure.Cause',
       'rollback.$': '$.rollback',
       'rollbackError.$': '$.rollbackError',
+      rollbackState: STATE.rollback,
       'leftovers.$': '$.leftovers',
     }).next(
       new sfn.Choice(this, STATE.didRollbackFail)
@@ -891,7 +921,7 @@ export class RestoreWorkflow extends Construct {
       path,
       RETRY_TRANSIENT,
     );
-    if (onFailure) check.addCatch(onFailure, { resultPath: '$.failure' });
+    if (onFailure) this.catchInBranch(check, onFailure);
     else if (kind !== 'snapshot') this.catchInto(check, kind === 'old' || kind === 'staging');
     const wait = new sfn.Wait(this, waitName, { time: sfn.WaitTime.secondsPath(`${path}.nextPollSeconds`) });
     wait.next(check);
