@@ -11,6 +11,8 @@ import { Construct } from 'constructs';
 import { CREATED_BY_TAG } from '../lambdas/shared/contract';
 import { IDENTIFIER_ENV } from '../lambdas/shared/env';
 import type { RestoreConfig } from './config';
+import { bundleAssetHash } from './bundle-hash';
+import { BUNDLING } from './lambda-defaults';
 import { acknowledge, nagResource } from './nag';
 
 /** The steps, each a folder under lambdas/ with an index.ts handler. */
@@ -162,7 +164,7 @@ export class RestoreFunctions extends Construct {
         ]);
       }
       const fn = new NodejsFunction(this, pascal(step), {
-        entry: path.join(__dirname, '..', 'lambdas', step, 'index.ts'),
+        entry: entryOf(step),
         handler: 'handler',
         runtime: lambda.Runtime.NODEJS_22_X,
         architecture: lambda.Architecture.ARM_64,
@@ -173,13 +175,8 @@ export class RestoreFunctions extends Construct {
         environment: { ...environment, ...extraEnv, [STEP_ENV]: step, POWERTOOLS_SERVICE_NAME: 'staging-db-restore' },
         role,
         logGroup,
-        bundling: {
-          minify: true,
-          sourceMap: true,
-          target: 'node22',
-          // The Node 22 runtime ships AWS SDK v3: leaving it out keeps bundles small.
-          externalModules: ['@aws-sdk/*'],
-        },
+        // Re-bundled only when the bundle's content changes (lib/bundle-hash.ts).
+        bundling: { ...BUNDLING, ...bundleAssetHash(this, entryOf(step), BUNDLING) },
         ...extra,
       });
       role.addManagedPolicy(this.denyProduction);
@@ -410,6 +407,10 @@ function allow(actions: string[], resources: string[]): iam.PolicyStatement {
 
 function allowWhen(actions: string[], resources: string[], conditions: Record<string, unknown>): iam.PolicyStatement {
   return new iam.PolicyStatement({ effect: iam.Effect.ALLOW, actions, resources, conditions });
+}
+
+function entryOf(step: string): string {
+  return path.join(__dirname, '..', 'lambdas', step, 'index.ts');
 }
 
 function pascal(step: string): string {

@@ -5,7 +5,21 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { bundleAssetHash } from './bundle-hash';
 import { acknowledge } from './nag';
+
+/**
+ * How every function of this app is bundled (NodejsFunction, esbuild): minified, Node 22, the AWS SDK v3 left
+ * to the runtime's copy. Bundling the SDK too starts a function ~50-70 ms sooner (one file, no module
+ * resolution), but makes every bundle 300-550 KB and `cdk synth` seconds slower; BENCHMARKS.md has both
+ * measurements. scripts/bench.ts builds its bundles with exactly these options.
+ */
+export const BUNDLING = {
+  minify: true,
+  sourceMap: true,
+  target: 'node22',
+  externalModules: ['@aws-sdk/*'],
+} satisfies NodejsFunctionProps['bundling'];
 
 /**
  * A Lambda function of this app that is not a workflow step (the status source, the data-age publisher):
@@ -18,8 +32,9 @@ export function appFunction(
   props: { folder: string; description: string; denyProduction: iam.IManagedPolicy } & Partial<NodejsFunctionProps>,
 ): NodejsFunction {
   const { folder, denyProduction, ...rest } = props;
+  const entry = path.join(__dirname, '..', 'lambdas', folder, 'index.ts');
   const fn = new NodejsFunction(scope, id, {
-    entry: path.join(__dirname, '..', 'lambdas', folder, 'index.ts'),
+    entry,
     handler: 'handler',
     runtime: lambda.Runtime.NODEJS_22_X,
     architecture: lambda.Architecture.ARM_64,
@@ -27,7 +42,7 @@ export function appFunction(
     timeout: Duration.seconds(15),
     tracing: lambda.Tracing.ACTIVE,
     logGroup: new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.THREE_MONTHS }),
-    bundling: { minify: true, sourceMap: true, target: 'node22', externalModules: ['@aws-sdk/*'] },
+    bundling: { ...BUNDLING, ...bundleAssetHash(scope, entry, BUNDLING) },
     ...rest,
     environment: { POWERTOOLS_SERVICE_NAME: 'staging-db-restore', ...rest.environment },
   });
