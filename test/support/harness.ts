@@ -268,6 +268,9 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   // Nothing here may reach the internet: without a GitHub double, calls go to a closed local port.
   const githubApiUrl = options.github?.apiUrl ?? 'http://127.0.0.1:9';
 
+  // One RDS client for every step of the run (each is the simulator behind a mock; creating one per step cost
+  // about a third of a run).
+  const rds = sim.client();
   const handlers = new Map<Step, (env: Record<string, string>) => (event: unknown) => Promise<unknown>>([
     ['validate-input', () => validateInput({})],
     [
@@ -284,26 +287,26 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
       'leftovers',
       (env) =>
         leftovers({
-          rds: sim.client(),
+          rds,
           sfn,
           ids: identifiersFromEnv(env),
           clock,
           stateMachineArn: requireEnv('STATE_MACHINE_ARN', env),
         }),
     ],
-    ['find-snapshot', (env) => findSnapshot({ rds: sim.client(), ids: identifiersFromEnv(env) })],
-    ['capture-staging', (env) => captureStaging({ rds: sim.client(), ids: identifiersFromEnv(env) })],
-    ['restore', (env) => restore({ rds: sim.client(), ids: identifiersFromEnv(env), clock })],
-    ['check-status', () => checkStatus({ rds: sim.client(), clock })],
-    ['verify-restore', () => verifyRestore({ rds: sim.client() })],
-    ['rename', (env) => rename({ rds: sim.client(), ids: identifiersFromEnv(env), clock })],
-    ['delete', (env) => deleteStep({ rds: sim.client(), ids: identifiersFromEnv(env), clock })],
-    ['rollback', (env) => rollback({ rds: sim.client(), ids: identifiersFromEnv(env), clock })],
+    ['find-snapshot', (env) => findSnapshot({ rds, ids: identifiersFromEnv(env) })],
+    ['capture-staging', (env) => captureStaging({ rds, ids: identifiersFromEnv(env) })],
+    ['restore', (env) => restore({ rds, ids: identifiersFromEnv(env), clock })],
+    ['check-status', () => checkStatus({ rds, clock })],
+    ['verify-restore', () => verifyRestore({ rds })],
+    ['rename', (env) => rename({ rds, ids: identifiersFromEnv(env), clock })],
+    ['delete', (env) => deleteStep({ rds, ids: identifiersFromEnv(env), clock })],
+    ['rollback', (env) => rollback({ rds, ids: identifiersFromEnv(env), clock })],
     [
       'reset-password',
       (env) =>
         resetPassword({
-          rds: sim.client(),
+          rds,
           ids: identifiersFromEnv(env),
           clock,
           readCredentials: credentialsReader(secrets, env.DB_CREDENTIALS_SECRET!),
@@ -313,7 +316,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
       'sanitize',
       (env) =>
         sanitize({
-          rds: sim.client(),
+          rds,
           ids: identifiersFromEnv(env),
           clock,
           readCredentials: credentialsReader(secrets, env.DB_CREDENTIALS_SECRET!),
@@ -400,7 +403,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
       .map(([name]) => [name, 0]),
   );
 
-  const machine = new StateMachine(workflow.definition, { validationOptions: { checkArn: true, checkPaths: true } });
+  const machine = stateMachineOf(workflow);
   const startedAt = sim.clock.now();
   const execution = machine.run(executionInput, {
     overrides: { taskResourceLocalHandlers: localHandlers, waitTimeOverrides, retryIntervalOverrides },
@@ -477,6 +480,17 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   result.endedAt = sim.clock.now();
   result.instances = sim.instances();
   return result;
+}
+
+/** The definition, validated once per synthesized workflow (validating took about half of a short run). */
+const machines = new WeakMap<SynthesizedWorkflow, StateMachine>();
+function stateMachineOf(workflow: SynthesizedWorkflow): StateMachine {
+  let machine = machines.get(workflow);
+  if (!machine) {
+    machine = new StateMachine(workflow.definition, { validationOptions: { checkArn: true, checkPaths: true } });
+    machines.set(workflow, machine);
+  }
+  return machine;
 }
 
 function waitSeconds(state: Record<string, unknown>, input: Json): number {
