@@ -27,7 +27,7 @@ module.exports = tseslint.config(
     },
   },
   {
-    files: ['jest.config.js', 'eslint.config.js'],
+    files: ['jest.config.js', 'eslint.config.js', 'test/support/state-coverage-reporter.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -8,4 +8,6 @@ module.exports = {
   },
   setupFiles: ['<rootDir>/test/support/polyfills.ts', '<rootDir>/test/support/quiet.ts'],
   testTimeout: 60_000,
+  // The default reporter, and the state coverage of the workflow tests (fails a full run that misses a state).
+  reporters: ['default', '<rootDir>/test/support/state-coverage-reporter.js'],
 };

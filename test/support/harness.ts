@@ -17,7 +17,7 @@ import { makeHandler as restore } from '../../lambdas/restore/restore';
 import { makeHandler as rollback } from '../../lambdas/rollback/rollback';
 import { makeHandler as verifyRestore } from '../../lambdas/verify-restore/verify-restore';
 import { makeHandler as resetPassword } from '../../lambdas/reset-password/reset-password';
-import { makeHandler as sanitize } from '../../lambdas/sanitize/sanitize';
+import { type ConnectOptions, makeHandler as sanitize, type SqlClient } from '../../lambdas/sanitize/sanitize';
 import { credentialsReader } from '../../lambdas/sanitize/credentials';
 import { connectPg } from '../../lambdas/sanitize/pg';
 import { makeDeployHandler } from '../../lambdas/deploy-api/deploy-api';
@@ -29,6 +29,7 @@ import { makeHandler as leftovers } from '../../lambdas/leftovers/leftovers';
 import type { Clock } from '../../lambdas/shared/clock';
 import { identifiersFromEnv, listEnv, requireEnv } from '../../lambdas/shared/env';
 import type { RdsSimulator } from './rds-simulator';
+import { recordStatesEntered } from './state-coverage';
 import './polyfills';
 
 /**
@@ -189,6 +190,11 @@ export interface RunOptions {
    * nothing in a run may reach a real network.
    */
   resolveHost?: (host: string, port: number) => { host: string; port: number } | undefined;
+  /**
+   * Replaces the sanitize step's real `pg` connection (through `resolveHost`). Only the fault matrix uses it,
+   * with test/support/sql-stand-in.ts (see there why); every other workflow test runs on real PostgreSQL.
+   */
+  connectDatabase?: (options: ConnectOptions) => Promise<SqlClient>;
   /** Staging's database credentials, stored as the credentials secret. */
   dbCredentials?: { username: string; password: string };
   /** Value of the skip parameter; `undefined` means the parameter does not exist. Default `false`. */
@@ -321,6 +327,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
           clock,
           readCredentials: credentialsReader(secrets, env.DB_CREDENTIALS_SECRET!),
           connect: (o) => {
+            if (options.connectDatabase) return options.connectDatabase(o);
             const target = options.resolveHost?.(o.host, o.port);
             if (!target) {
               return Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${o.host}`), { code: 'ENOTFOUND' }));
@@ -479,6 +486,11 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   if (pendingWaits !== 0) throw new Error(`Harness: ${pendingWaits} Wait state(s) did not complete in order`);
   result.endedAt = sim.clock.now();
   result.instances = sim.instances();
+  recordStatesEntered(
+    JSON.stringify(options.config ?? null),
+    () => allStates(workflow.definition).map(([name]) => name),
+    statesEntered,
+  );
   return result;
 }
 
