@@ -1,5 +1,10 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { BUNDLING } from '../../lib/lambda-defaults';
 import {
   contributions,
+  esbuildOptions,
   countStates,
   enteredAt,
   fmtStats,
@@ -8,6 +13,7 @@ import {
   renameSettledAt,
   stats,
   steps,
+  synthPhases,
   topBy,
 } from '../../scripts/bench';
 
@@ -65,5 +71,43 @@ describe('bench helpers', () => {
     const found = steps();
     expect(found).toContain('rename');
     expect(found).not.toContain('shared');
+  });
+
+  it('bundles as the functions are bundled (SDK from the runtime), or with the SDK for comparison', () => {
+    expect(esbuildOptions('runtime')).toEqual({
+      minify: BUNDLING.minify,
+      target: BUNDLING.target,
+      external: BUNDLING.externalModules,
+    });
+    expect(esbuildOptions('bundled')).toMatchObject({ external: [], mainFields: ['module', 'main'] });
+  });
+
+  it("reads where a synth's time went from the CDK's performance counters", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-phases-'));
+    fs.writeFileSync(
+      path.join(dir, 'performance-counters.json'),
+      JSON.stringify({
+        counters: {
+          'phase:Load': 800,
+          'phase:Construction': 9000,
+          'bundle:NodejsFunction': 8000,
+          'bundle:NodejsFunction(cnt)': 13,
+          'phase:Synthesis': 3600,
+          validateTemplates: 3400,
+          'CloudFormationValidate.validate': 850,
+        },
+      }),
+    );
+    expect(synthPhases(dir)).toEqual({
+      load: 800,
+      construction: 9000,
+      bundling: 8000,
+      bundled: 13,
+      synthesis: 3600,
+      validate: 3400,
+      cfnValidate: 850,
+    });
+    expect(synthPhases(path.join(dir, 'nowhere'))).toBeUndefined();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
