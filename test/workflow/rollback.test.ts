@@ -172,6 +172,7 @@ describe('workflow: failures and rollback', () => {
       'Staging database was refreshed, but a step after the swap failed',
     ]);
     expect(slack.texts()[2]).toContain(`\`${IDS.old}\`: :x: failed: InvalidDBInstanceStateFault`);
+    expect(slack.texts()[2]).toContain(`(in state "${STATE.deleteOld}")`);
     expect(slack.texts()[2]).toContain(`aws rds delete-db-instance --db-instance-identifier ${IDS.old}`);
     expectProductionUntouched(world);
   });
