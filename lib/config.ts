@@ -414,8 +414,15 @@ export function worstCaseMinutes(config: RestoreConfig): number {
     config.deployApi.enabled ? w.deploy.maxMinutes : 0,
     config.searchIndex.enabled ? w.index.maxMinutes : 0,
   );
-  return beforeSwap + Math.max(w.rollback.maxMinutes, afterSwap);
+  return beforeSwap + Math.max(w.rollback.maxMinutes, afterSwap) + TASK_ALLOWANCE_MINUTES;
 }
+
+/**
+ * The time the Task states between the waits may take on the slowest path (each up to its timeout: 90 s,
+ * the sanitize step 6 min, the deploy dispatch 3 min, plus each loop's last check). test/lib/bounded.test.ts
+ * checks that this formula covers the synthesized definition's slowest path.
+ */
+const TASK_ALLOWANCE_MINUTES = 60;
 
 /** `given` over `defaults`, merging nested plain objects (arrays and other values are replaced). */
 function withDefaults(defaults: object, given: Record<string, unknown>): Record<string, unknown> {

@@ -291,25 +291,27 @@ export class RestoreWorkflow extends Construct {
           }),
         )
         .next(new sfn.Succeed(this, endName));
-    const othersBusy =
+    // Without other users of staging configured there is nothing to wait for: no such branch (and no wait loop
+    // to count against the execution timeout).
+    const others = c.concurrency.otherStateMachineArns.length > 0;
+    const othersBusy = () =>
       c.concurrency.whenOthersRun === 'skip'
         ? endWith(STATE.notifyOthersBusy, 'others-busy', STATE.reportOthersBusy, STATE.othersBusy, 'staging-in-use')
         : new sfn.Wait(this, STATE.waitOtherRuns, { time: sfn.WaitTime.secondsPath('$.runs.nextPollSeconds') }).next(
             check,
           );
     const verdict = (v: string) => sfn.Condition.stringEquals('$.runs.verdict', v);
-    const choice = new sfn.Choice(this, STATE.isRunBlocked)
-      .when(
-        verdict('another-restore'),
-        endWith(
-          STATE.notifyAlreadyRunning,
-          'already-running',
-          STATE.reportAlreadyRunning,
-          STATE.alreadyRunning,
-          'another-restore-running',
-        ),
-      )
-      .when(verdict('others-busy'), othersBusy);
+    const choice = new sfn.Choice(this, STATE.isRunBlocked).when(
+      verdict('another-restore'),
+      endWith(
+        STATE.notifyAlreadyRunning,
+        'already-running',
+        STATE.reportAlreadyRunning,
+        STATE.alreadyRunning,
+        'another-restore-running',
+      ),
+    );
+    if (others) choice.when(verdict('others-busy'), othersBusy());
     check.next(choice);
     return sfn.Chain.custom(check, choice.afterwards({ includeOtherwise: true }).endStates, choice);
   }

@@ -176,7 +176,7 @@ describe.each(CONFIGS)('bounded everything: %s', (_name, override) => {
     const unbounded = all.filter((l) => l.waits.length === 0 || l.checks.length === 0).map((l) => l.states);
 
     // Assert: every Wait state is in a loop (a one-off wait would be unbounded by any check), and none is unbounded.
-    expect(all.length).toBeGreaterThanOrEqual(8);
+    expect(all.length).toBeGreaterThanOrEqual(7);
     expect(all.flatMap((l) => l.waits).sort()).toEqual(waits.map(([name]) => name).sort());
     expect(unbounded).toEqual([]);
     // Every maximum is one of the configured wait bounds.
@@ -194,8 +194,9 @@ describe.each(CONFIGS)('bounded everything: %s', (_name, override) => {
 
     // Assert
     expect(Number.isFinite(worst)).toBe(true);
-    expect(worst).toBeGreaterThan(worstCaseMinutes(config) * 60);
     expect(definition.TimeoutSeconds).toBeGreaterThan(worst);
+    // The config's own estimate, which sets the smallest executionTimeoutHours synth accepts, covers it too.
+    expect(worstCaseMinutes(config) * 60).toBeGreaterThanOrEqual(worst);
   });
 });
 

@@ -398,10 +398,10 @@ describe('loadConfig: wait bounds', () => {
 describe('loadConfig: executionTimeoutHours', () => {
   // Defaults: leftovers 60 + snapshot 240 + restore 360 + password 30 + 2 x rename 30 = 750 min before the
   // swap, then the longest of rollback 90 and the parallel steps after the swap (delete 60, deploy 60, index
-  // 360) = 1110 min = 18.5 h.
-  it('refuses a timeout that does not leave room for the default wait bounds (18 h)', () => {
+  // 360), plus 60 min for the Task states between the waits = 1170 min = 19.5 h.
+  it('refuses a timeout that does not leave room for the default wait bounds (19 h)', () => {
     // Arrange
-    const raw = { executionTimeoutHours: 18 };
+    const raw = { executionTimeoutHours: 19 };
 
     // Act
     const err = configErrorOf(() => loadConfig(raw));
@@ -410,32 +410,32 @@ describe('loadConfig: executionTimeoutHours', () => {
     expectNames(err, 'executionTimeoutHours');
   });
 
-  it('accepts the first whole hour above the default wait bounds (19 h)', () => {
+  it('accepts the first whole hour above the default wait bounds (20 h)', () => {
     // Arrange
-    const raw = { executionTimeoutHours: 19 };
+    const raw = { executionTimeoutHours: 20 };
 
     // Act
     const config = loadConfig(raw);
 
     // Assert
-    expect(config.executionTimeoutHours).toBe(19);
+    expect(config.executionTimeoutHours).toBe(20);
   });
 
   it('counts only the enabled steps after the swap', () => {
-    // Arrange: without the index update the worst case is 750 + 90 = 840 min = 14 h.
-    const raw = { executionTimeoutHours: 15, searchIndex: { enabled: false } };
+    // Arrange: without the index update the worst case is 750 + 90 + 60 = 900 min = 15 h.
+    const raw = { executionTimeoutHours: 16, searchIndex: { enabled: false } };
 
     // Act
     const config = loadConfig(raw);
 
     // Assert
-    expect(config.executionTimeoutHours).toBe(15);
+    expect(config.executionTimeoutHours).toBe(16);
   });
 
   it('counts the wait for other users of staging when there are any and the restore waits for them', () => {
-    // Arrange: 1110 + otherRuns 180 = 1290 min = 21.5 h.
+    // Arrange: 1170 + otherRuns 180 = 1350 min = 22.5 h.
     const arn = 'arn:aws:states:us-east-1:123456789012:stateMachine:StagingReindex';
-    const waiting = { executionTimeoutHours: 21, concurrency: { otherStateMachineArns: [arn] } };
+    const waiting = { executionTimeoutHours: 22, concurrency: { otherStateMachineArns: [arn] } };
     const skipping = { ...waiting, concurrency: { otherStateMachineArns: [arn], whenOthersRun: 'skip' } };
 
     // Act
@@ -444,7 +444,7 @@ describe('loadConfig: executionTimeoutHours', () => {
 
     // Assert
     expectNames(err, 'executionTimeoutHours');
-    expect(config.executionTimeoutHours).toBe(21);
+    expect(config.executionTimeoutHours).toBe(22);
   });
 
   it('refuses the default timeout once a wait bound grows beyond it', () => {
