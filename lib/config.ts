@@ -418,11 +418,12 @@ export function worstCaseMinutes(config: RestoreConfig): number {
 }
 
 /**
- * The time the Task states between the waits may take on the slowest path (each up to its timeout: 90 s,
- * the sanitize step 6 min, the deploy dispatch 3 min, plus each loop's last check). test/lib/bounded.test.ts
- * checks that this formula covers the synthesized definition's slowest path.
+ * The time the Task states between the waits may take on the slowest path if each times out on every attempt
+ * its retry policy allows (90 s a try, the sanitize step 6 min, the deploy dispatch 3 min, plus each loop's
+ * last check): about 2 h by default. test/lib/bounded.test.ts checks that this formula covers the synthesized
+ * definition's slowest path.
  */
-const TASK_ALLOWANCE_MINUTES = 60;
+const TASK_ALLOWANCE_MINUTES = 135;
 
 /** `given` over `defaults`, merging nested plain objects (arrays and other values are replaced). */
 function withDefaults(defaults: object, given: Record<string, unknown>): Record<string, unknown> {

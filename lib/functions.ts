@@ -1,18 +1,14 @@
-import * as path from 'node:path';
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Annotations } from 'aws-cdk-lib';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CREATED_BY_TAG } from '../lambdas/shared/contract';
 import { IDENTIFIER_ENV } from '../lambdas/shared/env';
 import type { RestoreConfig } from './config';
-import { bundleAssetHash } from './bundle-hash';
-import { BUNDLING } from './lambda-defaults';
+import { appFunction } from './lambda-defaults';
 import { acknowledge, nagResource } from './nag';
 
 /** The steps, each a folder under lambdas/ with an index.ts handler. */
@@ -113,7 +109,6 @@ export class RestoreFunctions extends Construct {
     /** Deleting the temporary name only when the instance carries this tool's tag (see leftovers, rollback). */
     const createdByThisTool = { Null: { [`rds:db-tag/${CREATED_BY_TAG}`]: 'false' } };
     const nonProduction = [config.stagingInstance, config.temporaryInstance, config.oldInstance].map(dbArn);
-    const deletable = [config.temporaryInstance, config.oldInstance].map(dbArn);
 
     this.denyProduction = new iam.ManagedPolicy(this, 'DenyProductionMutation', {
       description: 'staging-db-restore must never change production: explicit deny on production-like RDS resources',
@@ -141,61 +136,15 @@ export class RestoreFunctions extends Construct {
       [IDENTIFIER_ENV.temporary]: config.temporaryInstance,
       [IDENTIFIER_ENV.old]: config.oldInstance,
     };
-    const make = (step: Step, extraEnv: Record<string, string> = {}, extra: Partial<NodejsFunctionProps> = {}) => {
-      const logGroup = new logs.LogGroup(this, `${pascal(step)}Logs`, { retention: logs.RetentionDays.THREE_MONTHS });
-      // Its own role, writing to its own log group only (the default AWSLambdaBasicExecutionRole may write to
-      // every log group of the account).
-      const role = new iam.Role(this, `${pascal(step)}Role`, {
-        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    const make = (step: Step, extraEnv: Record<string, string> = {}, extra: Partial<NodejsFunctionProps> = {}) =>
+      appFunction(this, pascal(step), {
+        folder: step,
         description: `staging-db-restore: ${step}`,
-      });
-      logGroup.grantWrite(role);
-      if (extra.vpc) {
-        // In a VPC, Lambda creates network interfaces on the role's behalf (CDK adds this policy only to roles it creates).
-        role.addManagedPolicy(
-          iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
-        );
-        acknowledge(role, [
-          [
-            'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-            "Lambda's own network-interface permissions for a function in staging's VPC (ec2:CreateNetworkInterface and " +
-              'friends, which need Resource "*"); AWS maintains the list as Lambda changes.',
-          ],
-        ]);
-      }
-      const fn = new NodejsFunction(this, pascal(step), {
-        entry: entryOf(step),
-        handler: 'handler',
-        runtime: lambda.Runtime.NODEJS_22_X,
-        architecture: lambda.Architecture.ARM_64,
-        memorySize: 256,
+        denyProduction: this.denyProduction,
         timeout: Duration.minutes(1),
-        tracing: lambda.Tracing.ACTIVE,
-        description: `staging-db-restore: ${step}`,
-        environment: { ...environment, ...extraEnv, [STEP_ENV]: step, POWERTOOLS_SERVICE_NAME: 'staging-db-restore' },
-        role,
-        logGroup,
-        // Re-bundled only when the bundle's content changes (lib/bundle-hash.ts).
-        bundling: { ...BUNDLING, ...bundleAssetHash(this, entryOf(step), BUNDLING) },
+        environment: { ...environment, ...extraEnv, [STEP_ENV]: step },
         ...extra,
       });
-      role.addManagedPolicy(this.denyProduction);
-      acknowledge(role, [
-        [
-          'AwsSolutions-IAM5[Resource::*]',
-          'Active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level ' +
-            'permissions. test/lib/iam.test.ts fails if a "*" resource ever carries any other action.',
-        ],
-      ]);
-      acknowledge(fn, [
-        [
-          'AwsSolutions-L1',
-          'Node.js 22 is the runtime the handlers are bundled (target node22) and tested for, with the AWS SDK v3 ' +
-            'the runtime ships; moving to Node.js 24 is a deliberate app-wide upgrade, not a side effect of a rule.',
-        ],
-      ]);
-      return fn;
-    };
 
     // Pure validation of the execution input: no AWS permissions at all.
     const validateInput = make('validate-input');
@@ -290,8 +239,10 @@ export class RestoreFunctions extends Construct {
 
     const rollback = make('rollback');
     rollback.addToRolePolicy(allow(['rds:DescribeDBInstances', 'rds:ModifyDBInstance'], nonProduction));
-    // The rollback only deletes the instance this execution created, which carries the tag.
-    rollback.addToRolePolicy(allowWhen(['rds:DeleteDBInstance'], deletable, createdByThisTool));
+    // The rollback only deletes the copy this execution created, which carries the tag and is only ever under the
+    // temporary name (from staging's name it is renamed back there first). Not the old name: staging, renamed
+    // there mid-swap, carries the tag of the run that created it months ago.
+    rollback.addToRolePolicy(allowWhen(['rds:DeleteDBInstance'], [dbArn(config.temporaryInstance)], createdByThisTool));
 
     const notify = make('notify', {
       SLACK_WEBHOOK_SECRET: props.slackWebhook.secretName,
@@ -407,10 +358,6 @@ function allow(actions: string[], resources: string[]): iam.PolicyStatement {
 
 function allowWhen(actions: string[], resources: string[], conditions: Record<string, unknown>): iam.PolicyStatement {
   return new iam.PolicyStatement({ effect: iam.Effect.ALLOW, actions, resources, conditions });
-}
-
-function entryOf(step: string): string {
-  return path.join(__dirname, '..', 'lambdas', step, 'index.ts');
 }
 
 function pascal(step: string): string {

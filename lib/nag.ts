@@ -12,7 +12,7 @@ import type { IConstruct } from 'constructs';
  * other infrastructure tests build the app without it, so that a finding fails the nag test, not every test
  * that merely synthesizes. Cost, measured on this 2-core machine (app without bundling): about 0.8 s once
  * per process (loading the rule pack and its first run: 1.9 s instead of 1.1 s for the first synth), then
- * about 30 ms per further synth; `cdk synth` itself, bundling 18 functions, takes about 10 s (BENCHMARKS.md).
+ * about 30 ms per further synth; a whole `cdk synth` takes 11-20 s with nothing to re-bundle and 29-38 s fresh (BENCHMARKS.md).
  */
 export function addNagChecks(app: App): void {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

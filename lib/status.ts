@@ -55,6 +55,9 @@ export class StatusSource extends Construct {
         folder: 'status',
         description: 'staging-db-restore: status source (schedule, next run, skip flag, last run) for the admin notice',
         denyProduction: props.denyProduction,
+        // Its URL is public (browsers call it without AWS credentials): a flood of requests gets throttled here
+        // instead of taking the account's concurrency (answers are cached for cacheSeconds anyway).
+        reservedConcurrentExecutions: 2,
         environment: {
           [STATUS_ENV.stateMachineArn]: props.stateMachine.stateMachineArn,
           [STATUS_ENV.scheduleRuleName]: props.rule.ruleName,
@@ -86,7 +89,7 @@ export class StatusSource extends Construct {
           resources: [executionsArn(stack, props.stateMachine)],
         }),
       );
-      acknowledge(fn, [
+      acknowledge(fn.role!, [
         [
           `AwsSolutions-IAM5[Resource::${nagResource(fn, executionsArn(stack, props.stateMachine))}]`,
           "DescribeExecution is granted on this state machine's executions only; their names are not known in advance.",

@@ -25,6 +25,10 @@ export interface LeftoversDeps {
   stateMachineArn: string;
 }
 
+/** A Step Functions execution name: 1-80 characters, none of white space, brackets, wildcards or "#%\\^|~`$&,;:/. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what names may not contain
+const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
+
 const NOT_NOW = new Set<string>([RDS_ERRORS.invalidState, RDS_ERRORS.alreadyExists, RDS_ERRORS.instanceNotFound]);
 
 const DESCRIBE =
@@ -59,8 +63,7 @@ export async function clearLeftovers(input: LeftoversInput, deps: LeftoversDeps)
   const staging = await describeInstance(deps.rds, ids.staging);
   const temporary = await describeInstance(deps.rds, ids.temporary);
   const old = await describeInstance(deps.rds, ids.old);
-  const renamedBack = `Renamed ${ids.old} back to ${ids.staging}`;
-  const renameRequested = actions.some((a) => a.startsWith(renamedBack));
+  const renameRequested = previous?.renamedBack ?? false;
 
   const progress = (done: boolean, action: string, extra: Partial<LeftoversProgress> = {}): LeftoversProgress => ({
     done,
@@ -68,6 +71,7 @@ export async function clearLeftovers(input: LeftoversInput, deps: LeftoversDeps)
     actions,
     planned: [],
     stagingAt: ids.staging,
+    renamedBack: renameRequested,
     attempt: (previous?.attempt ?? 0) + 1,
     startedAt,
     nextPollSeconds: input.bound.pollSeconds,
@@ -75,7 +79,7 @@ export async function clearLeftovers(input: LeftoversInput, deps: LeftoversDeps)
     sawReboot: false,
     ...extra,
   });
-  const act = async (what: string, mutation: () => Promise<unknown>) => {
+  const act = async (what: string, mutation: () => Promise<unknown>, extra: Partial<LeftoversProgress> = {}) => {
     try {
       await mutation();
     } catch (err) {
@@ -85,7 +89,7 @@ export async function clearLeftovers(input: LeftoversInput, deps: LeftoversDeps)
       throw err;
     }
     actions.push(what);
-    return progress(false, what);
+    return progress(false, what, extra);
   };
 
   if (staging && old && sameInstance(staging, old)) {
@@ -113,12 +117,14 @@ export async function clearLeftovers(input: LeftoversInput, deps: LeftoversDeps)
           `it to ${ids.staging}, delete or rename the other, then start the restore again.`,
       );
     }
-    const what = `${renamedBack} (${old.DbiResourceId}): an earlier run had left staging under the old name`;
+    const what =
+      `Renamed ${ids.old} back to ${ids.staging} (${old.DbiResourceId}): an earlier run had left staging under ` +
+      'the old name';
     if (input.dryRun) return progress(true, 'Dry run: would rename', { planned: [what], stagingAt: ids.old });
     if (old.DBInstanceStatus !== 'available') {
       return progress(false, `Waiting for ${ids.old} (${old.DBInstanceStatus}) before renaming it back`);
     }
-    return act(what, () => guard.rename(ids.old, ids.staging));
+    return act(what, () => guard.rename(ids.old, ids.staging), { renamedBack: true });
   }
 
   if (old) {
@@ -137,6 +143,13 @@ export async function clearLeftovers(input: LeftoversInput, deps: LeftoversDeps)
         `${ids.temporary} (${describeDb(temporary)}) exists but was not created by staging-db-restore (it has no ` +
           `${CREATED_BY_TAG} tag), so it is not deleted. Nothing was changed. Delete or rename it by hand ` +
           `(aws rds delete-db-instance --db-instance-identifier ${ids.temporary} --skip-final-snapshot), then start again.`,
+      );
+    }
+    if (!EXECUTION_NAME.test(creator)) {
+      throw new LeftoversFoundError(
+        `${ids.temporary} carries the ${CREATED_BY_TAG} tag, but its value is not an execution name, so it was not ` +
+          `created by a run of this tool as it tags them; it is not deleted. Nothing was changed. Check it and ` +
+          `delete or rename it by hand, then start again.`,
       );
     }
     if (creator !== input.execution.name && (await isRunning(deps, creator))) {
@@ -187,7 +200,7 @@ async function isRunning(deps: LeftoversDeps, name: string): Promise<boolean> {
     const out = await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
     return out.status === 'RUNNING';
   } catch (err) {
-    if (errorName(err) === 'ExecutionDoesNotExist' || errorName(err) === 'InvalidArn') return false;
+    if (errorName(err) === 'ExecutionDoesNotExist') return false;
     throw err;
   }
 }

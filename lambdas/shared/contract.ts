@@ -402,6 +402,8 @@ export const leftoversProgressSchema = z.object({
   planned: z.array(z.string()),
   /** The name the original staging instance is under now (the old name if a failed run left it there). */
   stagingAt: z.string(),
+  /** Whether this loop asked RDS to rename the old instance back to staging (then it waits for it to settle). */
+  renamedBack: z.boolean(),
   attempt: z.int(),
   startedAt: z.string(),
   nextPollSeconds: z.int().check(z.positive()),

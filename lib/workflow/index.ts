@@ -7,7 +7,7 @@
  *     skip because of) other users of staging; clear what an earlier failed run left, where that is safe.
  *  2. Find the newest automated production snapshot (or the one chosen in the input),
  *  3.   and wait until it is available,
- *  4.   while (in parallel) capturing staging's configuration and checking the names are free.
+ *  4.   while (in parallel) capturing staging's configuration (the names were cleared just before).
  *  5. Restore the snapshot to the temporary name with staging's configuration.
  *  6. Wait for the new database, then verify its configuration (still no outage).
  *  7. Slack: outage starting. Rename staging to old,
@@ -406,7 +406,9 @@ export class RestoreWorkflow extends Construct {
         RETRY_TRANSIENT,
       ),
     );
-    this.catchInto(prepare, false);
+    // Nothing of this run exists yet (the restore comes next): report at once, no rollback. (A rollback here would
+    // take whatever holds the staging name for the original, and wait on it if it is not available.)
+    this.catchInto(prepare, false, false);
 
     const restore = this.lambda(
       STATE.restore,

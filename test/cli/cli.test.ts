@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { DescribeRuleCommand } from '@aws-sdk/client-eventbridge';
+import { ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { type CliDeps, main } from '../../cli/main';
 import { STACK_OUTPUTS } from '../../lambdas/shared/status-contract';
 import { defaultState, type FakeAws, fakeAws, lastRestoreRecord, SOURCES } from '../support/status-fakes';
@@ -120,6 +121,26 @@ describe('staging-db-restore skip', () => {
     ]);
     expect(aws.state.parameters.get(SOURCES.skipParameterName)).toBe(value);
     expect(out).toContain(said);
+  });
+
+  it('with only ssm:PutParameter allowed, sets the flag and says so, then that it cannot tell the next run', async () => {
+    // Arrange: every read the status makes is denied.
+    aws = fakeAws();
+    const denied = Object.assign(new Error('User is not authorized to perform: ssm:GetParameter'), {
+      name: 'AccessDeniedException',
+    });
+    aws.ssm.on(GetParameterCommand).rejects(denied);
+    aws.events.on(DescribeRuleCommand).rejects(denied);
+    aws.sfn.on(ListExecutionsCommand).rejects(denied);
+
+    // Act
+    const { code, out, err } = await cli('skip', 'on');
+
+    // Assert
+    expect(code).toBe(0);
+    expect(aws.state.parameters.get(SOURCES.skipParameterName)).toBe('true');
+    expect(out).toBe(`Skip flag ${SOURCES.skipParameterName} is now true.`);
+    expect(err).toContain('Could not read the schedule to say when the next run is: AWS denied the request');
   });
 
   it('refuses anything but on or off, changing nothing', async () => {

@@ -158,6 +158,26 @@ describe('leftovers', () => {
     expect(mutatingCommands(rdsMock)).toEqual([]);
   });
 
+  it.each(['arn:aws:states:us-east-1:123456789012:execution:Other:x', 'a b', 'x'.repeat(81)])(
+    'never deletes a copy whose tag value %j is not an execution name, and asks Step Functions nothing',
+    async (value) => {
+      // Arrange
+      describeFrom(rdsMock, {
+        [IDS.staging]: makeDbInstance(),
+        [IDS.temporary]: leftCopy({ TagList: [{ Key: 'staging-db-restore:execution', Value: value }] }),
+      });
+
+      // Act
+      const err = await caught(() => clear(event()));
+
+      // Assert
+      expect(err.name).toBe('LeftoversFound');
+      expect(err.message).toContain('its value is not an execution name');
+      expect(mutatingCommands(rdsMock)).toEqual([]);
+      expect(sfnMock.calls()).toEqual([]);
+    },
+  );
+
   it('never deletes the copy of an execution that is still running', async () => {
     // Arrange
     describeFrom(rdsMock, { [IDS.staging]: makeDbInstance(), [IDS.temporary]: leftCopy() });

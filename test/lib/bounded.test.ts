@@ -113,8 +113,33 @@ function loopOf(graph: Graph, scc: string[]): Loop | undefined {
 }
 
 /**
- * The longest a run can take through `graph` from `start`, in seconds: each Task its timeout (one attempt),
- * each loop its maximum plus one more round (the check that notices the bound is spent), each Parallel its
+ * The longest one Task state can take: it times out on every attempt its retry policy allows for a time-out
+ * (the first retrier whose ErrorEquals has States.Timeout or States.ALL, as Step Functions picks it), with the
+ * back-off between attempts.
+ */
+function taskSeconds(state: Record<string, unknown>): number {
+  const timeout = typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : Infinity;
+  const retriers = (state.Retry ?? []) as {
+    ErrorEquals: string[];
+    MaxAttempts?: number;
+    IntervalSeconds?: number;
+    BackoffRate?: number;
+    MaxDelaySeconds?: number;
+  }[];
+  const r = retriers.find((x) => x.ErrorEquals.some((e) => e === 'States.Timeout' || e === 'States.ALL'));
+  const retries = r ? (r.MaxAttempts ?? 3) : 0;
+  let waits = 0;
+  for (let k = 0; k < retries; k++) {
+    const delay = (r!.IntervalSeconds ?? 1) * (r!.BackoffRate ?? 2) ** k;
+    waits += Math.min(delay, r!.MaxDelaySeconds ?? Infinity);
+  }
+  return timeout * (1 + retries) + waits;
+}
+
+/**
+ * The longest a run can take through `graph` from `start`, in seconds: each Task its timeout on every attempt
+ * its retries allow (taskSeconds), each loop its maximum plus one more round (the check that notices the bound
+ * is spent; the bound is on elapsed time, so retries inside the loop count against it), each Parallel its
  * slowest branch; along the slowest path, failure paths (Catch) included.
  */
 function worstCaseSeconds(graph: Graph, start = graph.StartAt): number {
@@ -123,7 +148,7 @@ function worstCaseSeconds(graph: Graph, start = graph.StartAt): number {
   const memo = new Map<number, number>();
   const own = (name: string): number => {
     const s = graph.States[name]!;
-    if (s.Type === 'Task') return s.TimeoutSeconds ?? Infinity;
+    if (s.Type === 'Task') return taskSeconds(s);
     if (s.Type === 'Parallel') return Math.max(...(s.Branches as Graph[]).map((b) => worstCaseSeconds(b)));
     if (s.Type === 'Wait') return typeof s.Seconds === 'number' ? s.Seconds : Infinity;
     return 0;

@@ -398,10 +398,10 @@ describe('loadConfig: wait bounds', () => {
 describe('loadConfig: executionTimeoutHours', () => {
   // Defaults: leftovers 60 + snapshot 240 + restore 360 + password 30 + 2 x rename 30 = 750 min before the
   // swap, then the longest of rollback 90 and the parallel steps after the swap (delete 60, deploy 60, index
-  // 360), plus 60 min for the Task states between the waits = 1170 min = 19.5 h.
-  it('refuses a timeout that does not leave room for the default wait bounds (19 h)', () => {
+  // 360), plus 135 min for the Task states between the waits = 1245 min = 20.75 h.
+  it('refuses a timeout that does not leave room for the default wait bounds (20 h)', () => {
     // Arrange
-    const raw = { executionTimeoutHours: 19 };
+    const raw = { executionTimeoutHours: 20 };
 
     // Act
     const err = configErrorOf(() => loadConfig(raw));
@@ -410,32 +410,32 @@ describe('loadConfig: executionTimeoutHours', () => {
     expectNames(err, 'executionTimeoutHours');
   });
 
-  it('accepts the first whole hour above the default wait bounds (20 h)', () => {
+  it('accepts the first whole hour above the default wait bounds (21 h)', () => {
     // Arrange
-    const raw = { executionTimeoutHours: 20 };
+    const raw = { executionTimeoutHours: 21 };
 
     // Act
     const config = loadConfig(raw);
 
     // Assert
-    expect(config.executionTimeoutHours).toBe(20);
+    expect(config.executionTimeoutHours).toBe(21);
   });
 
   it('counts only the enabled steps after the swap', () => {
-    // Arrange: without the index update the worst case is 750 + 90 + 60 = 900 min = 15 h.
-    const raw = { executionTimeoutHours: 16, searchIndex: { enabled: false } };
+    // Arrange: without the index update the worst case is 750 + 90 + 135 = 975 min = 16.25 h.
+    const raw = { executionTimeoutHours: 17, searchIndex: { enabled: false } };
 
     // Act
     const config = loadConfig(raw);
 
     // Assert
-    expect(config.executionTimeoutHours).toBe(16);
+    expect(config.executionTimeoutHours).toBe(17);
   });
 
   it('counts the wait for other users of staging when there are any and the restore waits for them', () => {
-    // Arrange: 1170 + otherRuns 180 = 1350 min = 22.5 h.
+    // Arrange: 1245 + otherRuns 180 = 1425 min = 23.75 h.
     const arn = 'arn:aws:states:us-east-1:123456789012:stateMachine:StagingReindex';
-    const waiting = { executionTimeoutHours: 22, concurrency: { otherStateMachineArns: [arn] } };
+    const waiting = { executionTimeoutHours: 23, concurrency: { otherStateMachineArns: [arn] } };
     const skipping = { ...waiting, concurrency: { otherStateMachineArns: [arn], whenOthersRun: 'skip' } };
 
     // Act
@@ -444,7 +444,7 @@ describe('loadConfig: executionTimeoutHours', () => {
 
     // Assert
     expectNames(err, 'executionTimeoutHours');
-    expect(config.executionTimeoutHours).toBe(22);
+    expect(config.executionTimeoutHours).toBe(23);
   });
 
   it('refuses the default timeout once a wait bound grows beyond it', () => {

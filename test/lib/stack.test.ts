@@ -351,9 +351,16 @@ describe('IAM: production is never a target', () => {
         statement.Condition?.Null?.['rds:db-tag/staging-db-restore:execution'] !== 'false',
     );
 
+    const old = deleting.filter(({ statement }) =>
+      asArray(statement.Resource).map(flatten).includes(dbArn(config.oldInstance)),
+    );
+
     // Assert
     expect(deleting.length).toBeGreaterThanOrEqual(3);
     expect(unconditionedTemporary).toEqual([]);
+    // Only the delete step, after a successful swap, may delete the old name (staging may sit there mid-swap,
+    // carrying an earlier run's tag, so a tag condition would not protect it).
+    expect(old.map(({ policy }) => policy)).toEqual([expect.stringMatching(/Delete/)]);
   });
 
   it('does not let the production Deny cancel a permission a step needs', () => {

@@ -74,6 +74,9 @@ describe('status source', () => {
     expect(allowed.sort()).toEqual(
       [
         'events:DescribeRule',
+        // To its own log group only (no AWSLambdaBasicExecutionRole, which may write to any log group).
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
         'ssm:GetParameter',
         'states:DescribeExecution',
         'states:ListExecutions',
@@ -83,6 +86,16 @@ describe('status source', () => {
     );
     // Like every role of the app, it carries the production Deny.
     expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toContain('DenyProductionMutation');
+    expect(JSON.stringify(role.Properties.ManagedPolicyArns)).not.toContain('AWSLambdaBasicExecutionRole');
+    // A public URL: its concurrency is capped.
+    const fn = Object.values(resources).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r.Properties).includes('status source'),
+    );
+    expect(fn?.Properties?.ReservedConcurrentExecutions).toBe(2);
+    const logs = statements.filter((s) => [s.Action].flat().includes('logs:PutLogEvents'));
+    expect(logs.map((s) => JSON.stringify((s as { Resource?: unknown }).Resource))).toEqual([
+      expect.stringContaining('StatusFunctionLogs'),
+    ]);
   });
 
   it('is left out when status.enabled is false', () => {

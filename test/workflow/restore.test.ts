@@ -123,7 +123,27 @@ describe('workflow: restore and swap', () => {
     expect(slack.texts()).toHaveLength(1);
     expect(slack.texts()[0]).toContain(`in state "${STATE.prepare}"`);
     expect(slack.texts()[0]).toContain(`No automated snapshot of ${IDS.production}`);
+    expect(slack.texts()[0]).toContain('No rollback needed');
+    expect(result.statesEntered).not.toContain(STATE.rollback);
   });
+
+  it.each(['stopped', 'backing-up'])(
+    'staging %s: fails at once before anything is created, with no rollback to wait on or misreport',
+    async (status) => {
+      const world = await createWorld({ data: false, noStaging: true });
+      const staging = world.sim.addInstance({ identifier: IDS.staging, status });
+
+      const result = await run(world);
+
+      expect(result.status).toBe('FAILED');
+      expect(result.error).toBe('PreconditionFailed');
+      expect(result.statesEntered).not.toContain(STATE.rollback);
+      expect(world.sim.mutatingCalls()).toEqual([]);
+      expect(holders(world.sim).staging).toEqual({ resourceId: staging.resourceId, status });
+      expect(slack.texts()[0]).toContain(`Staging instance ${IDS.staging} is "${status}"`);
+      expect(slack.texts()[0]).toContain('No rollback needed');
+    },
+  );
 
   it('newest snapshot still creating: waits until it is available, then restores it', async () => {
     const world = await createWorld({
