@@ -137,6 +137,18 @@ export function makeNewInstance(overrides: Partial<DBInstance> = {}): DBInstance
   });
 }
 
+/** The production snapshot as find-snapshot reports it (contract SnapshotInfo), for the steps that take it. */
+export const SNAPSHOT_INFO = {
+  identifier: 'rds:prod-openverse-db-2026-11-30-05-00',
+  arn: 'arn:aws:rds:us-east-1:123456789012:snapshot:rds:prod-openverse-db-2026-11-30-05-00',
+  instance: 'prod-openverse-db',
+  status: 'available',
+  createdAt: '2026-11-30T05:00:00.000Z',
+  engine: 'postgres',
+  engineVersion: '16.4',
+  encrypted: true,
+};
+
 export function makeSnapshot(overrides: Partial<DBSnapshot> = {}): DBSnapshot {
   const created = overrides.SnapshotCreateTime ?? new Date('2026-11-30T05:00:00Z');
   const identifier = `rds:prod-openverse-db-${created.toISOString().slice(0, 16).replace(/[T:]/g, '-')}`;

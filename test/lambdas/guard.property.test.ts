@@ -21,7 +21,7 @@ import { makeHandler as makeSanitize } from '../../lambdas/sanitize/sanitize';
 import { CREATED_BY_TAG } from '../../lambdas/shared/contract';
 import type { Identifiers } from '../../lambdas/shared/env';
 import { RdsGuard } from '../../lambdas/shared/guard';
-import { clock, EXECUTION, IDS, makeDbInstance, makeStagingConfig, notFound } from './fixtures';
+import { clock, EXECUTION, IDS, makeDbInstance, makeStagingConfig, notFound, SNAPSHOT_INFO } from './fixtures';
 
 /**
  * Issue 4, item 7: no mutating call can ever target production, whatever the identifiers and inputs.
@@ -563,17 +563,6 @@ function worldOf(
     });
 }
 
-const SNAPSHOT = {
-  identifier: 'rds:prod-openverse-db-2026-11-30-05-00',
-  arn: 'arn:aws:rds:us-east-1:123456789012:snapshot:rds:prod-openverse-db-2026-11-30-05-00',
-  instance: 'prod-openverse-db',
-  status: 'available',
-  createdAt: '2026-11-30T05:00:00.000Z',
-  engine: 'postgres',
-  engineVersion: '16.4',
-  encrypted: true,
-};
-
 const BOUND = { maxSeconds: 7200, pollSeconds: 60, settleSeconds: 0 };
 
 /** Step Functions for the leftovers step: every execution a leftover's tag names is over. */
@@ -594,7 +583,7 @@ const DRIVERS: Record<string, Driver> = {
           instance: fc.oneof(fc.constant(ids.production), variantOf(ids.production), identifierFor(ids)),
           staging: fc.constantFrom(makeStagingConfig(), makeStagingConfig({ identifier: ids.production })),
         })
-        .map(({ instance, staging }) => ({ execution: EXECUTION, snapshot: { ...SNAPSHOT, instance }, staging })),
+        .map(({ instance, staging }) => ({ execution: EXECUTION, snapshot: { ...SNAPSHOT_INFO, instance }, staging })),
     world: (ids) => worldOf(ids, [ids.temporary], RESOURCE_ID, { [ids.temporary]: 'absent' }),
     run: (ids, event) => makeRestore({ rds, ids, clock })(event),
   },

@@ -11,6 +11,7 @@ import {
   NEW_ID,
   newRdsClient,
   sentCommands,
+  SNAPSHOT_INFO,
   STAGING_CONFIG,
 } from './fixtures';
 
@@ -19,19 +20,8 @@ const rdsMock = mockClient(RDSClient);
 beforeEach(() => rdsMock.reset());
 afterAll(() => rdsMock.restore());
 
-const SNAPSHOT = {
-  identifier: 'rds:prod-openverse-db-2026-11-30-05-00',
-  arn: 'arn:aws:rds:us-east-1:123456789012:snapshot:rds:prod-openverse-db-2026-11-30-05-00',
-  instance: 'prod-openverse-db',
-  status: 'available',
-  createdAt: '2026-11-30T05:00:00.000Z',
-  engine: 'postgres',
-  engineVersion: '16.4',
-  encrypted: true,
-};
-
 function makeEvent(overrides: Record<string, unknown> = {}) {
-  return { execution: EXECUTION, snapshot: SNAPSHOT, staging: makeStagingConfig(), ...overrides };
+  return { execution: EXECUTION, snapshot: SNAPSHOT_INFO, staging: makeStagingConfig(), ...overrides };
 }
 
 describe('restore', () => {
@@ -94,7 +84,7 @@ describe('restore', () => {
     // Arrange
     const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
     const event = makeEvent({
-      snapshot: { ...SNAPSHOT, identifier: 'rds:dev-openverse-db-2026-11-30-05-00', instance: 'dev-openverse-db' },
+      snapshot: { ...SNAPSHOT_INFO, identifier: 'rds:dev-openverse-db-2026-11-30-05-00', instance: 'dev-openverse-db' },
     });
 
     // Act
@@ -126,7 +116,7 @@ describe('restore', () => {
       ids: { ...IDS, production: 'openverse-db-main', temporary: 'openverse-db-main' },
       clock,
     });
-    const event = makeEvent({ snapshot: { ...SNAPSHOT, instance: 'openverse-db-main' } });
+    const event = makeEvent({ snapshot: { ...SNAPSHOT_INFO, instance: 'openverse-db-main' } });
 
     // Act
     const err = await caught(() => restore(event));
@@ -141,7 +131,7 @@ describe('restore', () => {
     const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
 
     // Act
-    const err = await caught(() => restore({ execution: EXECUTION, snapshot: SNAPSHOT }));
+    const err = await caught(() => restore({ execution: EXECUTION, snapshot: SNAPSHOT_INFO }));
 
     // Assert
     expect(err.name).toBe('InvalidInput');

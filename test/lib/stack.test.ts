@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../lib/app';
 import type { RestoreConfig } from '../../lib/config';
 import { MUTATING_RDS_ACTIONS, STEP_ENV, STEPS } from '../../lib/functions';
+import { actionMatches, asArray, flatten, globMatches } from '../support/template';
 
 type Json = unknown;
 type Resource = { Type: string; Properties: Record<string, Json> };
@@ -30,31 +31,8 @@ beforeAll(() => {
   resources = template.toJSON().Resources as Record<string, Resource>;
 });
 
-/**
- * Resolves a CloudFormation string expression to one string: Fn::Join parts are joined, Refs become
- * `{Ref:X}` and Fn::GetAtt `{GetAtt:X.Attr}` (valid inside a JSON string, and easy to recognise).
- */
-function flatten(value: Json): string {
-  if (typeof value === 'string') return value;
-  if (value && typeof value === 'object') {
-    const o = value as Record<string, Json>;
-    if ('Fn::Join' in o) {
-      const [sep, parts] = o['Fn::Join'] as [string, Json[]];
-      return parts.map(flatten).join(sep);
-    }
-    if ('Ref' in o) return `{Ref:${String(o.Ref)}}`;
-    if ('Fn::GetAtt' in o) return `{GetAtt:${(o['Fn::GetAtt'] as string[]).join('.')}}`;
-    if ('Fn::Sub' in o) return String(o['Fn::Sub']);
-  }
-  throw new Error(`Cannot flatten ${JSON.stringify(value)}`);
-}
-
 function ofType(type: string): [string, Resource][] {
   return Object.entries(resources).filter(([, r]) => r.Type === type);
-}
-
-function asArray<T>(value: T | T[] | undefined): T[] {
-  return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
 /** Every statement of every IAM policy in the template: inline policies, managed policies, role policies. */
@@ -73,20 +51,6 @@ function allStatements(): { policy: string; statement: Statement }[] {
     }
   }
   return out;
-}
-
-/** IAM's glob: `*` any run of characters, `?` one character; case-sensitive, as for ARNs. */
-function globMatches(pattern: string, value: string): boolean {
-  const source = pattern
-    .split('')
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`).test(value);
-}
-
-/** IAM actions are case-insensitive globs. */
-function actionMatches(pattern: string, action: string): boolean {
-  return globMatches(pattern.toLowerCase(), action.toLowerCase());
 }
 
 /** The mutating RDS actions a statement's Action covers (wildcards included). */

@@ -28,6 +28,7 @@ import { makeHandler as checkRuns } from '../../lambdas/check-runs/check-runs';
 import { makeHandler as leftovers } from '../../lambdas/leftovers/leftovers';
 import type { Clock } from '../../lambdas/shared/clock';
 import { identifiersFromEnv, listEnv, requireEnv } from '../../lambdas/shared/env';
+import type { HarnessLogEntry } from '../../cli/timeline/events';
 import type { RdsSimulator } from './rds-simulator';
 import { recordStatesEntered } from './state-coverage';
 import './polyfills';
@@ -213,13 +214,8 @@ export interface RunOptions {
   onEvent?: (event: HarnessEvent) => void;
 }
 
-export interface HarnessEvent {
-  at: Date;
-  type: string;
-  state?: string;
-  stateType?: string;
-  error?: string;
-  cause?: string;
+/** One entry of the event log; the timeline renderer reads the same shape (cli/timeline/events.ts). */
+export interface HarnessEvent extends HarnessLogEntry {
   /** A state's output (StateExited only). */
   output?: Json;
 }
