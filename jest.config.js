@@ -6,7 +6,11 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
-  setupFiles: ['<rootDir>/test/support/polyfills.ts', '<rootDir>/test/support/quiet.ts'],
+  setupFiles: [
+    '<rootDir>/offline/polyfills.ts',
+    '<rootDir>/test/support/quiet.ts',
+    '<rootDir>/test/support/state-coverage.ts',
+  ],
   testTimeout: 60_000,
   // The default reporter, and the state coverage of the workflow tests (fails a full run that misses a state).
   reporters: ['default', '<rootDir>/test/support/state-coverage-reporter.js'],

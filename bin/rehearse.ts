@@ -19,14 +19,11 @@ import { buildTimeline, duration, renderTimelineSvg } from '../cli/timeline/rend
 import { STATE } from '../lib/workflow';
 import type { PollResult } from '../lambdas/shared/contract';
 import { DEFAULT_CONFIG } from '../lib/config';
+import { runWorkflow, synthesizeWorkflow, type HarnessEvent } from '../offline/harness';
+import { startOfflineServices } from '../offline/services';
+import { createWorld, IDS, stopWorlds, type World } from '../offline/world';
 
 const OAUTH_TABLES = DEFAULT_CONFIG.sanitize.truncateTables;
-import { runWorkflow, synthesizeWorkflow, type HarnessEvent } from '../test/support/harness';
-import { SlackServer } from '../test/support/slack-server';
-import { GitHubServer } from '../test/deploy-api/github-server';
-import { IngestionServer } from '../test/update-index/ingestion-server';
-import { createWorld, IDS, stopWorlds, type World } from '../test/support/world';
-import { defaultVersions } from '../test/workflow/support';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 
@@ -62,15 +59,16 @@ async function main(): Promise<number> {
 
   console.log('Starting the offline world (RDS simulator, real PostgreSQL servers, Slack/GitHub/ingestion doubles)...');
   const world = await createWorld();
-  const services = await startServices(world);
   const start = world.sim.clock.now();
   const clock = (at: Date) => {
     const s = Math.round((at.getTime() - start.getTime()) / 1000);
     return `+${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
   };
-  const slack = await new SlackServer((m) =>
-    console.log(`${clock(world.sim.clock.now())}   Slack │ ${m.text.split('\n').join('\n' + ' '.repeat(19) + '│ ')}`),
-  ).start();
+  const services = await startOfflineServices({
+    onSlackMessage: (m) =>
+      console.log(`${clock(world.sim.clock.now())}   Slack │ ${m.text.split('\n').join('\n' + ' '.repeat(19) + '│ ')}`),
+  });
+  const { slack } = services;
 
   console.log(`Rehearsal: virtual start ${start.toISOString()}`);
   console.log(
@@ -102,24 +100,20 @@ async function main(): Promise<number> {
   let result;
   try {
     result = await runWorkflow({
-      sim: world.sim,
-      slackWebhookUrl: slack.url,
+      ...services.runOptions(world),
       skipFlag: values.skip ? 'true' : 'false',
       executionName: 'rehearsal',
       taskFaults: values.fault ? { [values.fault]: { error: 'RehearsalFault', message: `Injected by --fault` } } : {},
       onEvent: printer,
-      github: { apiUrl: services.github.url, token: REHEARSAL_GITHUB_TOKEN },
-      ingestionServerUrl: services.ingestion.url,
-      resolveHost: world.resolve,
     });
   } catch (err) {
-    await Promise.all([slack.stop(), services.stop(), stopWorlds()]);
+    await Promise.all([services.stop(), stopWorlds()]);
     throw err;
   }
   const stagingNow = world.sim.instance(IDS.staging);
   const after =
     stagingNow && !stagingNow.hidden ? await dataSummary(world, stagingNow.resourceId) : '(no staging instance)';
-  await Promise.all([slack.stop(), services.stop(), stopWorlds()]);
+  await Promise.all([services.stop(), stopWorlds()]);
 
   const outage = slack
     .texts()
@@ -184,20 +178,6 @@ const POLL_SLOT: Record<string, string> = {
   [STATE.checkStaging]: 'staging',
   [STATE.checkDeleted]: 'deleted',
 };
-
-const REHEARSAL_GITHUB_TOKEN = 'ghp_rehearsalToken000000000000000000000';
-
-/** The GitHub API and ingestion server doubles, answering like a successful deploy and index update. */
-async function startServices(world: World) {
-  const github = await new GitHubServer({ token: REHEARSAL_GITHUB_TOKEN, now: () => world.sim.clock.now() }).start();
-  github.versions = defaultVersions(world.sim.clock.now());
-  const ingestion = await new IngestionServer().start();
-  ingestion.media = {
-    image: { index: 'image-5bb9d1cf', progress: [10, 60, 100] },
-    audio: { index: 'audio-init-7e2a' },
-  };
-  return { github, ingestion, stop: () => Promise.all([github.stop(), ingestion.stop()]) };
-}
 
 /** Rows in the media tables, and in the OAuth tables, of the server behind an instance. */
 async function dataSummary(world: World, resourceId: string): Promise<string> {

@@ -303,33 +303,16 @@ interface ModelResult {
 async function modeledRun(): Promise<ModelResult> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   const { STATE } = await import('../lib/workflow');
-  const { runWorkflow } = await import('../test/support/harness');
-  const { SlackServer } = await import('../test/support/slack-server');
-  const { GitHubServer } = await import('../test/deploy-api/github-server');
-  const { IngestionServer } = await import('../test/update-index/ingestion-server');
-  const { createWorld, stopWorlds } = await import('../test/support/world');
-  const { defaultVersions, GITHUB_TOKEN } = await import('../test/workflow/support');
+  const { runWorkflow } = await import('../offline/harness');
+  const { startOfflineServices } = await import('../offline/services');
+  const { createWorld, stopWorlds } = await import('../offline/world');
 
   const world = await createWorld({ timings: MODEL_TIMINGS });
   const start = world.sim.clock.now();
-  const slack = new SlackServer();
-  const github = new GitHubServer({ token: GITHUB_TOKEN, now: () => world.sim.clock.now() });
-  github.versions = defaultVersions(start);
-  const ingestion = new IngestionServer();
-  ingestion.media = {
-    image: { index: 'image-5bb9d1cf', progress: [10, 60, 100] },
-    audio: { index: 'audio-init-7e2a' },
-  };
-  await Promise.all([slack.start(), github.start(), ingestion.start()]);
+  const services = await startOfflineServices();
+  const { slack } = services;
   try {
-    const result = await runWorkflow({
-      sim: world.sim,
-      slackWebhookUrl: slack.url,
-      executionName: 'bench-model',
-      github: { apiUrl: github.url, token: GITHUB_TOKEN },
-      ingestionServerUrl: ingestion.url,
-      resolveHost: world.resolve,
-    });
+    const result = await runWorkflow({ ...services.runOptions(world), executionName: 'bench-model' });
     const rel = (d: Date) => (d.getTime() - start.getTime()) / 1000;
     const renameCalls = world.sim.calls.filter(
       (c) => c.command === 'ModifyDBInstance' && c.mutating && !c.error && c.input.NewDBInstanceIdentifier,
@@ -378,7 +361,7 @@ async function modeledRun(): Promise<ModelResult> {
         .find(Boolean),
     };
   } finally {
-    await Promise.all([slack.stop(), github.stop(), ingestion.stop(), stopWorlds()]);
+    await Promise.all([services.stop(), stopWorlds()]);
   }
 }
 

@@ -2,17 +2,17 @@
 /**
  * Records the operator CLI's `timeline` fixture: one offline run (the rehearsal's world: RDS simulator, real
  * PostgreSQL, Slack/GitHub/ingestion doubles) in which "Rename new database to staging" fails, so the run rolls
- * back mid-swap, converted into the events GetExecutionHistory returns (test/support/execution-history.ts).
+ * back mid-swap, converted into the events GetExecutionHistory returns (offline/execution-history.ts).
  *
  *   npm run record:history     writes test/cli/fixtures/rollback-mid-swap.history.json
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { STATE } from '../lib/workflow/states';
-import { toExecutionHistory } from '../test/support/execution-history';
-import { runWorkflow, synthesizeWorkflow } from '../test/support/harness';
-import { SlackServer } from '../test/support/slack-server';
-import { createWorld, stopWorlds } from '../test/support/world';
+import { toExecutionHistory } from '../offline/execution-history';
+import { runWorkflow, synthesizeWorkflow } from '../offline/harness';
+import { startOfflineServices } from '../offline/services';
+import { createWorld, stopWorlds } from '../offline/world';
 
 export const FIXTURE = path.join(__dirname, '..', 'test', 'cli', 'fixtures', 'rollback-mid-swap.history.json');
 export const EXECUTION_ARN = 'arn:aws:states:us-east-1:123456789012:execution:StagingDbRestore:rollback-mid-swap';
@@ -20,13 +20,11 @@ export const EXECUTION_ARN = 'arn:aws:states:us-east-1:123456789012:execution:St
 async function main(): Promise<void> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   const world = await createWorld();
-  const slack = await new SlackServer().start();
+  const services = await startOfflineServices();
   try {
     const result = await runWorkflow({
-      sim: world.sim,
-      slackWebhookUrl: slack.url,
+      ...services.runOptions(world),
       executionName: 'rollback-mid-swap',
-      resolveHost: world.resolve,
       taskFaults: { [STATE.renameIn]: { error: 'InvalidDBInstanceStateFault', message: 'Recorded fault' } },
     });
     if (result.status !== 'FAILED') throw new Error(`expected the run to fail, it ${result.status}`);
@@ -40,7 +38,7 @@ async function main(): Promise<void> {
     );
     console.log(`Wrote ${path.relative(process.cwd(), FIXTURE)}: ${history.length} events, run ${result.status}`);
   } finally {
-    await Promise.all([slack.stop(), stopWorlds()]);
+    await Promise.all([services.stop(), stopWorlds()]);
   }
 }
 

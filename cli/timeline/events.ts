@@ -37,7 +37,7 @@ const EXECUTION_END: Record<string, TimelineEventKind> = {
   ExecutionTimeout: 'execution-timed-out',
 };
 
-/** The harness's log entry (test/support/harness.ts `HarnessEvent`), structurally: no test code is imported. */
+/** The harness's log entry (offline/harness.ts `HarnessEvent`), structurally: the CLI does not load the offline world. */
 export interface HarnessLogEntry {
   at: Date;
   type: string;

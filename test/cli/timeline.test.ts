@@ -3,10 +3,10 @@ import { fromExecutionHistory, fromHarnessLog } from '../../cli/timeline/events'
 import { buildTimeline, renderTimelineSvg } from '../../cli/timeline/render';
 import { laneOf, PHASES } from '../../lib/workflow/phases';
 import { STATE } from '../../lib/workflow/states';
-import { toExecutionHistory } from '../support/execution-history';
-import { type RunResult, synthesizeWorkflow } from '../support/harness';
-import { createWorld } from '../support/world';
-import { useServices } from '../workflow/support';
+import { toExecutionHistory } from '../../offline/execution-history';
+import { type RunResult, synthesizeWorkflow } from '../../offline/harness';
+import { createWorld } from '../../offline/world';
+import { useServices } from '../lib/workflow/support';
 import { findAll, hasClass, parseSvg, type SvgElement, textOf } from './svg';
 
 /** Where the axis puts a time (the axis group states its time range and pixel range). */

@@ -5,7 +5,7 @@ import { caught, clock, describeFrom, IDS, makeNewInstance, mutatingCommands, NE
 
 /**
  * The sanitize step's control flow, with the database as a recording stand-in: connection retries, the one
- * transaction, the checks. The SQL itself runs on real PostgreSQL in the workflow tests (test/workflow).
+ * transaction, the checks. The SQL itself runs on real PostgreSQL in the workflow tests (test/lib/workflow).
  */
 const rdsMock = mockClient(RDSClient);
 const credentials = { username: 'deploy', password: 'staging-secret-pw' };

@@ -1,5 +1,5 @@
 import { worstCaseMinutes } from '../../lib/config';
-import { allStates, synthesizeWorkflow } from '../support/harness';
+import { allStates, synthesizeWorkflow } from '../../offline/harness';
 
 /**
  * Bounded everything (issue 4, item 10), checked on the synthesized definitions: the state machine has an

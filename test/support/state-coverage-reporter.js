@@ -4,9 +4,9 @@ const { tmpdir } = require('node:os');
 const { join, relative } = require('node:path');
 
 /**
- * State coverage, the checking side (issue 4, item 2): a Jest reporter. It gives every test run a fresh
- * directory (STATE_COVERAGE_DIR, inherited by the test workers, which start after it), where the harness
- * records each workflow run (test/support/state-coverage.ts). At the end it prints which states of the
+ * State coverage, the checking side: a Jest reporter. It gives every test run a fresh directory
+ * (STATE_COVERAGE_DIR, inherited by the test workers, which start after it), where each workflow run of the
+ * harness is recorded (state-coverage.ts, a setup file). At the end it prints which states of the
  * synthesized definitions were entered and, on a full run, fails the run if any was never entered.
  *
  * Which states count: every state of every definition a workflow test ran: the default config's, plus
@@ -14,10 +14,12 @@ const { join, relative } = require('node:path');
  * with `concurrency.whenOthersRun: "skip"`). A state counts as entered when any run of any config entered it.
  *
  * A full run is enforced, a partial one only reported: enforced when no test-name filter (`-t`) was given
- * and every test file under test/workflow/ ran, so a developer running one file is not failed by it.
+ * and every test file under test/lib/workflow/ ran, so a developer running one file is not failed by it.
  * STATE_COVERAGE=enforce forces the check (to see it fail on a partial run); STATE_COVERAGE=off disables it.
  */
 const ENV = 'STATE_COVERAGE_DIR';
+/** Where the workflow tests are. */
+const WORKFLOW_TESTS = ['test', 'lib', 'workflow'];
 
 class StateCoverageReporter {
   /** @param {import('@jest/reporters').Config.GlobalConfig} globalConfig */
@@ -42,9 +44,9 @@ class StateCoverageReporter {
     if (runs === 0) return;
     const missing = [...universe].filter((s) => !entered.has(s)).sort();
     const ran = new Set(results.testResults.map((r) => relative(this.globalConfig.rootDir, r.testFilePath)));
-    const workflowFiles = readdirSync(join(this.globalConfig.rootDir, 'test', 'workflow'))
+    const workflowFiles = readdirSync(join(this.globalConfig.rootDir, ...WORKFLOW_TESTS))
       .filter((f) => f.endsWith('.test.ts'))
-      .map((f) => join('test', 'workflow', f));
+      .map((f) => join(...WORKFLOW_TESTS, f));
     const notRun = workflowFiles.filter((f) => !ran.has(f));
     const full = !this.globalConfig.testNamePattern && notRun.length === 0;
     const enforced = this.mode === 'enforce' || (this.mode === 'auto' && full);
@@ -58,7 +60,7 @@ class StateCoverageReporter {
     if (enforced && missing.length) {
       this.error = new Error(
         `State coverage: ${missing.length} state(s) of the synthesized definitions were never entered by any ` +
-          `workflow test:\n${list}\nAdd a workflow test that reaches each (test/workflow/).`,
+          `workflow test:\n${list}\nAdd a workflow test that reaches each (test/lib/workflow/).`,
       );
     }
   }

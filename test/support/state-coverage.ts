@@ -1,9 +1,11 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { observeRuns } from '../../offline/run-observers';
 
 /**
- * State coverage, the recording side (issue 4, item 2). When the test run set STATE_COVERAGE_DIR (the
- * reporter test/support/state-coverage-reporter.js does, for every `jest` run), each workflow run of the
+ * State coverage, the recording side: a Jest setup file that observes every run of the offline harness. When
+ * the test run set STATE_COVERAGE_DIR (the reporter state-coverage-reporter.js does, for every `jest` run),
+ * each workflow run of the
  * harness appends one JSON line to `<dir>/<pid>.jsonl`: the config it synthesized (`config`, the override
  * as JSON, `null` = the default config), that definition's states (`states`, once per config and process)
  * and the states the execution entered (`entered`, from its event log). Outside jest nothing is written.
@@ -12,7 +14,7 @@ export const STATE_COVERAGE_DIR_ENV = 'STATE_COVERAGE_DIR';
 
 const described = new Set<string>();
 
-export function recordStatesEntered(config: string, states: () => string[], entered: readonly string[]): void {
+function recordStatesEntered(config: string, states: () => string[], entered: readonly string[]): void {
   const dir = process.env[STATE_COVERAGE_DIR_ENV];
   if (!dir) return;
   const line: { config: string; states?: string[]; entered: string[] } = { config, entered: [...new Set(entered)] };
@@ -22,3 +24,5 @@ export function recordStatesEntered(config: string, states: () => string[], ente
   }
   appendFileSync(join(dir, `${process.pid}.jsonl`), `${JSON.stringify(line)}\n`);
 }
+
+observeRuns((run) => recordStatesEntered(run.config, run.states, run.entered));

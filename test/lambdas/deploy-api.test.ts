@@ -10,7 +10,7 @@ import {
   makeHandler,
 } from '../../lambdas/deploy-api/deploy-api';
 import { githubClient, parseGitHubToken } from '../../lambdas/deploy-api/github';
-import { GitHubServer, type RunState } from './github-server';
+import { GitHubServer, type RunState } from '../../offline/doubles/github-server';
 
 const TOKEN = 'ghp_Zx81TestTokenQwErTy0123456789aBcDeF';
 const SECRET = JSON.stringify({ token: TOKEN });

@@ -1,10 +1,10 @@
 import type { ConnectOptions, SqlClient } from '../../lambdas/sanitize/sanitize';
-import type { RdsSimulator } from './rds-simulator';
+import type { RdsSimulator } from '../rds';
 
 /**
  * A stand-in for the PostgreSQL connection of the sanitize step, for the fault matrix only
- * (test/workflow/fault-matrix.test.ts), which runs the whole workflow a few hundred times: a real server per
- * case (test/support/pg-data-plane.ts, ~2-3 s each) would take many minutes. Every other workflow test keeps
+ * (test/lib/workflow/fault-matrix.test.ts), which runs the whole workflow a few hundred times: a real server per
+ * case (data-plane.ts, ~2-3 s each) would take many minutes. Every other workflow test keeps
  * real PostgreSQL.
  *
  * It implements exactly the statements the step sends (lambdas/sanitize/sanitize.ts), with the `pg` semantics

@@ -7,7 +7,7 @@ import {
   resolveSinceDate,
   type StartResult,
 } from '../../lambdas/update-index/update-index';
-import { IngestionServer } from './ingestion-server';
+import { IngestionServer } from '../../offline/doubles/ingestion-server';
 
 const T0 = new Date('2024-06-03T10:00:00.000Z');
 

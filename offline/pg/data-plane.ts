@@ -32,7 +32,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import type { DataPlane, InstanceSeed, RdsSimulator, SimEndpoint, SimInstanceView } from './rds-simulator';
+import type { DataPlane, InstanceSeed, RdsSimulator, SimEndpoint, SimInstanceView } from '../rds';
 
 const execFileAsync = promisify(execFile);
 
@@ -76,7 +76,7 @@ export interface PgDataPlaneOptions {
   /**
    * Whether a restored instance's simulated endpoint becomes the real server's `127.0.0.1:<port>` (default).
    * With false the simulator keeps the RDS-like `<identifier>.<...>.rds.amazonaws.com:<configured port>`, and
-   * callers reach the server through `resolve()`, as DNS would (see test/support/world.ts).
+   * callers reach the server through `resolve()`, as DNS would (see offline/world.ts).
    */
   publishEndpoints?: boolean;
   /** Default `openverse`. */

@@ -3,34 +3,34 @@ import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { JSONPath } from 'jsonpath-plus';
-import { buildApp, STACK_NAME } from '../../lib/app';
-import type { RestoreConfig } from '../../lib/config';
-import { STEP_ENV, type Step } from '../../lib/functions';
-import { makeHandler as captureStaging } from '../../lambdas/capture-staging/capture-staging';
-import { makeHandler as checkStatus } from '../../lambdas/check-status/check-status';
-import { makeHandler as deleteStep } from '../../lambdas/delete/delete';
-import { makeHandler as findSnapshot } from '../../lambdas/find-snapshot/find-snapshot';
-import { makeHandler as notify, notifyContext } from '../../lambdas/notify/notify';
-import { secretReader, slackPoster } from '../../lambdas/notify/slack';
-import { makeHandler as rename } from '../../lambdas/rename/rename';
-import { makeHandler as restore } from '../../lambdas/restore/restore';
-import { makeHandler as rollback } from '../../lambdas/rollback/rollback';
-import { makeHandler as verifyRestore } from '../../lambdas/verify-restore/verify-restore';
-import { makeHandler as resetPassword } from '../../lambdas/reset-password/reset-password';
-import { type ConnectOptions, makeHandler as sanitize, type SqlClient } from '../../lambdas/sanitize/sanitize';
-import { credentialsReader } from '../../lambdas/sanitize/credentials';
-import { connectPg } from '../../lambdas/sanitize/pg';
-import { makeDeployHandler } from '../../lambdas/deploy-api/deploy-api';
-import { githubClient, secretReader as githubSecretReader } from '../../lambdas/deploy-api/github';
-import { makeHandler as updateIndex } from '../../lambdas/update-index/update-index';
-import { makeHandler as validateInput } from '../../lambdas/validate-input/validate-input';
-import { makeHandler as checkRuns } from '../../lambdas/check-runs/check-runs';
-import { makeHandler as leftovers } from '../../lambdas/leftovers/leftovers';
-import type { Clock } from '../../lambdas/shared/clock';
-import { identifiersFromEnv, listEnv, requireEnv } from '../../lambdas/shared/env';
-import type { HarnessLogEntry } from '../../cli/timeline/events';
-import type { RdsSimulator } from './rds-simulator';
-import { recordStatesEntered } from './state-coverage';
+import { buildApp, STACK_NAME } from '../lib/app';
+import type { RestoreConfig } from '../lib/config';
+import { STEP_ENV, type Step } from '../lib/functions';
+import { makeHandler as captureStaging } from '../lambdas/capture-staging/capture-staging';
+import { makeHandler as checkStatus } from '../lambdas/check-status/check-status';
+import { makeHandler as deleteStep } from '../lambdas/delete/delete';
+import { makeHandler as findSnapshot } from '../lambdas/find-snapshot/find-snapshot';
+import { makeHandler as notify, notifyContext } from '../lambdas/notify/notify';
+import { secretReader, slackPoster } from '../lambdas/notify/slack';
+import { makeHandler as rename } from '../lambdas/rename/rename';
+import { makeHandler as restore } from '../lambdas/restore/restore';
+import { makeHandler as rollback } from '../lambdas/rollback/rollback';
+import { makeHandler as verifyRestore } from '../lambdas/verify-restore/verify-restore';
+import { makeHandler as resetPassword } from '../lambdas/reset-password/reset-password';
+import { type ConnectOptions, makeHandler as sanitize, type SqlClient } from '../lambdas/sanitize/sanitize';
+import { credentialsReader } from '../lambdas/sanitize/credentials';
+import { connectPg } from '../lambdas/sanitize/pg';
+import { makeDeployHandler } from '../lambdas/deploy-api/deploy-api';
+import { githubClient, secretReader as githubSecretReader } from '../lambdas/deploy-api/github';
+import { makeHandler as updateIndex } from '../lambdas/update-index/update-index';
+import { makeHandler as validateInput } from '../lambdas/validate-input/validate-input';
+import { makeHandler as checkRuns } from '../lambdas/check-runs/check-runs';
+import { makeHandler as leftovers } from '../lambdas/leftovers/leftovers';
+import type { Clock } from '../lambdas/shared/clock';
+import { identifiersFromEnv, listEnv, requireEnv } from '../lambdas/shared/env';
+import type { HarnessLogEntry } from '../cli/timeline/events';
+import type { RdsSimulator } from './rds';
+import { runObservers } from './run-observers';
 import './polyfills';
 
 /**
@@ -193,7 +193,7 @@ export interface RunOptions {
   resolveHost?: (host: string, port: number) => { host: string; port: number } | undefined;
   /**
    * Replaces the sanitize step's real `pg` connection (through `resolveHost`). Only the fault matrix uses it,
-   * with test/support/sql-stand-in.ts (see there why); every other workflow test runs on real PostgreSQL.
+   * with offline/pg/sql-stand-in.ts (see there why); every other workflow test runs on real PostgreSQL.
    */
   connectDatabase?: (options: ConnectOptions) => Promise<SqlClient>;
   /** Staging's database credentials, stored as the credentials secret. */
@@ -482,11 +482,13 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   if (pendingWaits !== 0) throw new Error(`Harness: ${pendingWaits} Wait state(s) did not complete in order`);
   result.endedAt = sim.clock.now();
   result.instances = sim.instances();
-  recordStatesEntered(
-    JSON.stringify(options.config ?? null),
-    () => allStates(workflow.definition).map(([name]) => name),
-    statesEntered,
-  );
+  for (const observer of runObservers) {
+    observer({
+      config: JSON.stringify(options.config ?? null),
+      states: () => allStates(workflow.definition).map(([name]) => name),
+      entered: statesEntered,
+    });
+  }
   return result;
 }
 

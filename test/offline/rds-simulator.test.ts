@@ -19,7 +19,7 @@ import {
   type DBInstance,
   type DBSnapshot,
 } from '@aws-sdk/client-rds';
-import { RdsSimulator, type DataPlane, type SimInstanceView } from './support/rds-simulator';
+import { RdsSimulator, type DataPlane, type SimInstanceView } from '../../offline/rds';
 
 const PROD = 'prod-openverse-db';
 const PROD_TAGS = [

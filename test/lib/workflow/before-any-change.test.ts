@@ -1,10 +1,10 @@
 import { ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
-import { DEFAULT_CONFIG } from '../../lib/config';
-import { STATE } from '../../lib/workflow';
-import { CREATED_BY_TAG } from '../../lambdas/shared/contract';
-import type { RunResult } from '../support/harness';
-import { createWorld, IDS, type World } from '../support/world';
-import { BAD_INPUTS } from '../lambdas/bad-inputs';
+import { DEFAULT_CONFIG } from '../../../lib/config';
+import { STATE } from '../../../lib/workflow';
+import { CREATED_BY_TAG } from '../../../lambdas/shared/contract';
+import type { RunResult } from '../../../offline/harness';
+import { createWorld, IDS, type World } from '../../../offline/world';
+import { BAD_INPUTS } from '../../lambdas/bad-inputs';
 import { expectProductionUntouched, expectStagingUntouched, holders, kinds, useServices } from './support';
 
 /**

@@ -1,16 +1,16 @@
 /**
- * The fault matrix's stand-in for the sanitize step's database (test/support/sql-stand-in.ts) against real
+ * The fault matrix's stand-in for the sanitize step's database (offline/pg/sql-stand-in.ts) against real
  * PostgreSQL: the real sanitize step, once on each, must give the same outcome, for the configured tables and
  * for a table that does not exist (the transaction rolled back: nothing emptied). So the stand-in cannot drift
  * from what the step relies on without this test failing.
  */
-import { DEFAULT_CONFIG } from '../lib/config';
-import { connectPg } from '../lambdas/sanitize/pg';
-import { type SanitizeDeps, sanitize, type SqlClient } from '../lambdas/sanitize/sanitize';
-import { PgDataPlane, type PgServer, seedOpenverseProduction } from './support/pg-data-plane';
-import { RdsSimulator, type SimInstanceView } from './support/rds-simulator';
-import { sqlStandIn } from './support/sql-stand-in';
-import { IDS } from './support/world';
+import { DEFAULT_CONFIG } from '../../lib/config';
+import { connectPg } from '../../lambdas/sanitize/pg';
+import { type SanitizeDeps, sanitize, type SqlClient } from '../../lambdas/sanitize/sanitize';
+import { PgDataPlane, type PgServer, seedOpenverseProduction } from '../../offline/pg/data-plane';
+import { RdsSimulator, type SimInstanceView } from '../../offline/rds';
+import { sqlStandIn } from '../../offline/pg/sql-stand-in';
+import { IDS } from '../../offline/world';
 
 const PASSWORD = 'stand-in-test-password';
 const TABLES = DEFAULT_CONFIG.sanitize.truncateTables;

@@ -27,6 +27,12 @@ export class SlackServer {
     return `http://127.0.0.1:${address.port}${this.path}`;
   }
 
+  /** Back to a fresh server's state: no messages, no failures to come. */
+  reset(): void {
+    this.messages.length = 0;
+    this.failures = 0;
+  }
+
   failNext(count: number): void {
     this.failures = count;
   }

@@ -1,16 +1,10 @@
 import type { Client } from 'pg';
-import { DEFAULT_CONFIG } from '../../lib/config';
-import { STATE } from '../../lib/workflow';
-import { DEFAULT_DB_CREDENTIALS } from '../support/harness';
-import { createWorld, IDS, PASSWORDS, type World } from '../support/world';
-import {
-  GITHUB_TOKEN,
-  expectProductionUntouched,
-  expectStagingUntouched,
-  holders,
-  kinds,
-  useServices,
-} from './support';
+import { DEFAULT_CONFIG } from '../../../lib/config';
+import { STATE } from '../../../lib/workflow';
+import { DEFAULT_DB_CREDENTIALS } from '../../../offline/harness';
+import { createWorld, IDS, PASSWORDS, type World } from '../../../offline/world';
+import { OFFLINE_GITHUB_TOKEN } from '../../../offline/services';
+import { expectProductionUntouched, expectStagingUntouched, holders, kinds, useServices } from './support';
 
 /**
  * The plan's step 12 on real PostgreSQL: the copy is sanitized before it is exposed as staging, then the
@@ -230,7 +224,7 @@ describe('workflow: after the restore (real PostgreSQL)', () => {
 
   it('no secret appears in any Slack message, log line or execution output', async () => {
     const world = await createWorld();
-    const secrets = [slack.path, GITHUB_TOKEN, DEFAULT_DB_CREDENTIALS.password, PASSWORDS.production];
+    const secrets = [slack.path, OFFLINE_GITHUB_TOKEN, DEFAULT_DB_CREDENTIALS.password, PASSWORDS.production];
     const logged: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
     const previous = process.env.POWERTOOLS_LOG_LEVEL;

@@ -1,5 +1,5 @@
-import { STATE } from '../../lib/workflow';
-import { STAGING_SECURITY_GROUPS, createWorld, IDS } from '../support/world';
+import { STATE } from '../../../lib/workflow';
+import { STAGING_SECURITY_GROUPS, createWorld, IDS } from '../../../offline/world';
 import { expectProductionUntouched, expectStagingUntouched, holders, kinds, useServices } from './support';
 
 /**

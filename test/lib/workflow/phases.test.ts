@@ -1,6 +1,6 @@
-import { laneOf, PHASES } from '../../lib/workflow/phases';
-import { STATE } from '../../lib/workflow/states';
-import { allStates, synthesizeWorkflow } from '../support/harness';
+import { laneOf, PHASES } from '../../../lib/workflow/phases';
+import { STATE } from '../../../lib/workflow/states';
+import { allStates, synthesizeWorkflow } from '../../../offline/harness';
 
 describe('the plan phases of the timeline (lib/workflow/phases.ts)', () => {
   it.each([

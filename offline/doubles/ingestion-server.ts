@@ -45,6 +45,15 @@ export class IngestionServer {
   private nextTask = 1;
   private server?: http.Server;
 
+  /** Back to a fresh server's state: nothing recorded, no media types, no tasks. Task ids keep counting. */
+  reset(): void {
+    this.requests.length = 0;
+    this.problems.length = 0;
+    this.media = {};
+    this.expectSinceDate = undefined;
+    this.tasks.clear();
+  }
+
   get url(): string {
     const { port } = this.server!.address() as AddressInfo;
     return `http://127.0.0.1:${port}`;

@@ -1,7 +1,7 @@
-import { DEFAULT_CONFIG } from '../../lib/config';
+import { DEFAULT_CONFIG } from '../lib/config';
 import { DEFAULT_DB_CREDENTIALS } from './harness';
-import { PgDataPlane } from './pg-data-plane';
-import { type InstanceSeed, RdsSimulator, type RdsSimulatorOptions, type SnapshotSeed } from './rds-simulator';
+import { PgDataPlane } from './pg/data-plane';
+import { type InstanceSeed, RdsSimulator, type RdsSimulatorOptions, type SnapshotSeed } from './rds';
 
 /**
  * The standard offline world, shaped like Openverse's: production with a month of automated snapshots
@@ -14,6 +14,9 @@ export const IDS = {
   temporary: DEFAULT_CONFIG.temporaryInstance,
   old: DEFAULT_CONFIG.oldInstance,
 };
+
+/** The virtual time every world starts at. */
+export const WORLD_START = new Date('2026-12-01T00:00:00Z');
 
 export const STAGING_SECURITY_GROUPS = ['sg-0default000000001', 'sg-0openverse0vpcdb1', 'sg-0stagingdevrds01'];
 
@@ -60,7 +63,7 @@ export interface WorldOptions extends RdsSimulatorOptions {
 export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const dataPlane = options.data === false ? undefined : new PgDataPlane({ publishEndpoints: false });
   if (dataPlane) liveDataPlanes.add(dataPlane);
-  const sim = new RdsSimulator({ start: new Date('2026-12-01T00:00:00Z'), dataPlane, ...options });
+  const sim = new RdsSimulator({ start: WORLD_START, dataPlane, ...options });
   const start = sim.clock.now();
   const production = await seed(sim, dataPlane, 'production', {
     identifier: IDS.production,

@@ -1,5 +1,5 @@
-import { STATE } from '../../lib/workflow';
-import { createWorld, IDS } from '../support/world';
+import { STATE } from '../../../lib/workflow';
+import { createWorld, IDS } from '../../../offline/world';
 import { expectProductionUntouched, expectStagingUntouched, holders, kinds, useServices } from './support';
 
 /**

@@ -1,9 +1,9 @@
-import { STATE } from '../../lib/workflow';
-import type { Step } from '../../lib/functions';
-import { CREATED_BY_TAG } from '../../lambdas/shared/contract';
-import { allStates, type RunOptions, type RunResult, synthesizeWorkflow } from '../support/harness';
-import { sqlStandIn } from '../support/sql-stand-in';
-import { createWorld, IDS, type World, type WorldOptions } from '../support/world';
+import { STATE } from '../../../lib/workflow';
+import type { Step } from '../../../lib/functions';
+import { CREATED_BY_TAG } from '../../../lambdas/shared/contract';
+import { allStates, type RunOptions, type RunResult, synthesizeWorkflow } from '../../../offline/harness';
+import { sqlStandIn } from '../../../offline/pg/sql-stand-in';
+import { createWorld, IDS, type World, type WorldOptions } from '../../../offline/world';
 import { holders, kinds, useServices } from './support';
 
 /**
@@ -19,7 +19,7 @@ import { holders, kinds, useServices } from './support';
  *  - the execution ends failed (before the swap, or after it with the report saying which step to finish).
  *
  * Each Task runs in the first scenario (below) that reaches it without faults; a Task no scenario reaches
- * fails its cases. The sanitize step talks to a stand-in database here (test/support/sql-stand-in.ts): real
+ * fails its cases. The sanitize step talks to a stand-in database here (offline/pg/sql-stand-in.ts): real
  * PostgreSQL per case would make this file take many minutes; the other workflow tests use the real one.
  */
 

@@ -57,6 +57,11 @@ const DOCS = 'https://docs.github.com/rest';
  * answers like GitHub (JSON bodies, `Link` headers, 204 for a dispatch). Anything it does not expect is
  * answered with an error AND listed in `problems`, which tests assert to be empty.
  */
+/** A dispatched run that is queued, then in progress, then completes successfully. */
+function successfulRun(): RunState[] {
+  return [{ status: 'queued' }, { status: 'in_progress' }, { status: 'completed', conclusion: 'success' }];
+}
+
 export class GitHubServer {
   readonly requests: RecordedRequest[] = [];
   readonly problems: string[] = [];
@@ -66,11 +71,7 @@ export class GitHubServer {
   /** A run created by the next dispatch is visible only from this listing on (1 = the first). */
   runAppearsOnListing = 1;
   /** Status sequence of dispatched runs: each GET of the run advances one step; the last one repeats. */
-  runStates: RunState[] = [
-    { status: 'queued' },
-    { status: 'in_progress' },
-    { status: 'completed', conclusion: 'success' },
-  ];
+  runStates: RunState[] = successfulRun();
   /** Echo the Authorization header in error messages (a misbehaving proxy): the client must scrub it. */
   echoAuthorizationInErrors = false;
 
@@ -96,6 +97,21 @@ export class GitHubServer {
     const address = this.server?.address() as AddressInfo | null;
     if (!address) throw new Error('GitHubServer is not started');
     return `http://127.0.0.1:${address.port}`;
+  }
+
+  /**
+   * Back to a fresh server's state: nothing recorded, no versions, no runs, every knob at its default. Run ids
+   * keep counting, so an id is never reused within one server's life.
+   */
+  reset(): void {
+    this.requests.length = 0;
+    this.problems.length = 0;
+    this.versions = [];
+    this.dispatchFailure = undefined;
+    this.runAppearsOnListing = 1;
+    this.runStates = successfulRun();
+    this.echoAuthorizationInErrors = false;
+    this.runs.length = 0;
   }
 
   /** Adds a run that exists before the dispatch (someone else's deployment, an older execution). */

@@ -15,8 +15,8 @@ import {
 } from '@aws-sdk/client-rds';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { Client, type ClientConfig } from 'pg';
-import { MEDIA_TABLES, OAUTH_TABLES, PgDataPlane, type PgSnapshotData } from './support/pg-data-plane';
-import { RdsSimulator, type SimInstanceView } from './support/rds-simulator';
+import { MEDIA_TABLES, OAUTH_TABLES, PgDataPlane, type PgSnapshotData } from '../../offline/pg/data-plane';
+import { RdsSimulator, type SimInstanceView } from '../../offline/rds';
 
 const PROD = 'prod-openverse-db';
 const STAGING = 'dev-openverse-db';

@@ -1,0 +1,2 @@
+/** The RDS simulator: what the offline world answers RDS calls with. */
+export * from './simulator';
