@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import * as esbuild from 'esbuild';
-import type { BUNDLING } from './lambda-defaults';
+import type { BUNDLING } from './app-function';
 
 /**
  * A content hash for a function's bundle, so that `cdk synth` re-bundles only the functions whose code

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { CREATED_BY_TAG } from '../lambdas/shared/contract';
 import { IDENTIFIER_ENV } from '../lambdas/shared/env';
 import type { RestoreConfig } from './config';
-import { appFunction } from './lambda-defaults';
+import { appFunction } from './app-function';
 import { acknowledge, nagResource } from './nag';
 
 /** The steps, each a folder under lambdas/ with an index.ts handler. */

@@ -12,8 +12,8 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DATA_AGE_METRIC } from '../lambdas/data-age/data-age';
 import type { RestoreConfig } from './config';
-import { appFunction } from './lambda-defaults';
-import { parameterArn } from './status';
+import { appFunction } from './app-function';
+import { parameterArn } from './status-source';
 
 export interface MonitoringProps {
   config: RestoreConfig;

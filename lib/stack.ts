@@ -7,7 +7,7 @@ import { RestoreFunctions } from './functions';
 import { Monitoring } from './monitoring';
 import { acknowledge } from './nag';
 import { MonthlySchedule, SkipFlag } from './schedule';
-import { StatusSource } from './status';
+import { StatusSource } from './status-source';
 import { RestoreWorkflow } from './workflow';
 
 export interface StagingDbRestoreStackProps extends StackProps {

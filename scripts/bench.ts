@@ -2,7 +2,7 @@
 /**
  * Benchmarks: `npm run bench` prints the figures and writes BENCHMARKS.md.
  *
- *   1. each Lambda bundle (esbuild with lib/lambda-defaults.ts's BUNDLING, as NodejsFunction bundles it): size,
+ *   1. each Lambda bundle (esbuild with lib/app-function.ts's BUNDLING, as NodejsFunction bundles it): size,
  *      top inputs, cold require time; and the same with the AWS SDK bundled too, for comparison;
  *   2. `cdk synth --quiet` wall time, into a fresh output directory and again with nothing changed;
  *   3. one modeled monthly run through the offline harness with realistic RDS timings: state transitions,
@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_CONFIG } from '../lib/config';
-import { BUNDLING } from '../lib/lambda-defaults';
+import { BUNDLING } from '../lib/app-function';
 import { fromHarnessLog } from '../cli/timeline/events';
 import { buildTimeline, outageWindow, renderTimelineSvg } from '../cli/timeline/render';
 
@@ -680,7 +680,7 @@ async function render(r: {
 
   md.push('## 1. Lambda bundles', '');
   md.push(
-    'Each function bundled with esbuild as NodejsFunction does with `BUNDLING` (lib/lambda-defaults.ts): `bundle`, ' +
+    'Each function bundled with esbuild as NodejsFunction does with `BUNDLING` (lib/app-function.ts): `bundle`, ' +
       '`minify`, platform `node`, target `node22`, format `cjs`, `@aws-sdk/*` left to the runtime (no source map, ' +
       'so the size is the code). "SDK bundled too" is the alternative measured for comparison: the same with the ' +
       'SDK bundled from its ES builds (`mainFields` module, main). ' +

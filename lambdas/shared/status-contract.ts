@@ -51,7 +51,7 @@ export interface RestoreStatus {
   lastRestore: { at: string; snapshot: string | null; snapshotCreatedAt: string | null } | null;
 }
 
-/** CloudFormation output keys of the stack, read by the operator CLI (see lib/status.ts). */
+/** CloudFormation output keys of the stack, read by the operator CLI (see lib/status-source.ts). */
 export const STACK_OUTPUTS = {
   stateMachineArn: 'StateMachineArn',
   scheduleRuleName: 'ScheduleRuleName',

@@ -13,7 +13,7 @@ export interface StatusResponderDeps {
 
 /**
  * The Function URL handler: GET returns the status JSON. CORS (which origins may read it from a browser) is
- * the Function URL's own configuration (lib/status.ts), answered by AWS before this code runs; preflights
+ * the Function URL's own configuration (lib/status-source.ts), answered by AWS before this code runs; preflights
  * never reach it. A failed read answers 503 with no detail (the details go to the log).
  */
 export function statusResponder(deps: StatusResponderDeps) {

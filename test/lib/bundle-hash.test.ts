@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { hashAll } from '../../lib/bundle-hash';
-import { BUNDLING } from '../../lib/lambda-defaults';
+import { BUNDLING } from '../../lib/app-function';
 
 /** lib/bundle-hash.ts: a function's asset is reused only while its bundle would come out the same. */
 describe('bundle asset hash', () => {

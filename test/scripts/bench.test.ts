@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BUNDLING } from '../../lib/lambda-defaults';
+import { BUNDLING } from '../../lib/app-function';
 import {
   contributions,
   esbuildOptions,

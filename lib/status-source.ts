@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { STACK_OUTPUTS } from '../lambdas/shared/status-contract';
 import { STATUS_ENV } from '../lambdas/status/status';
 import type { RestoreConfig } from './config';
-import { acknowledge, appFunction } from './lambda-defaults';
+import { acknowledge, appFunction } from './app-function';
 import { nagResource } from './nag';
 
 export interface StatusSourceProps {
