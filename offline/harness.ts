@@ -6,28 +6,26 @@ import { JSONPath } from 'jsonpath-plus';
 import { buildApp, STACK_NAME } from '../lib/app';
 import type { RestoreConfig } from '../lib/config';
 import { STEP_ENV, type Step } from '../lib/functions';
-import { makeHandler as captureStaging } from '../lambdas/capture-staging/capture-staging';
-import { makeHandler as checkStatus } from '../lambdas/check-status/check-status';
-import { makeHandler as deleteStep } from '../lambdas/delete/delete';
-import { makeHandler as findSnapshot } from '../lambdas/find-snapshot/find-snapshot';
-import { makeHandler as notify, notifyContext } from '../lambdas/notify/notify';
-import { secretReader, slackPoster } from '../lambdas/notify/slack';
-import { makeHandler as rename } from '../lambdas/rename/rename';
-import { makeHandler as restore } from '../lambdas/restore/restore';
-import { makeHandler as rollback } from '../lambdas/rollback/rollback';
-import { makeHandler as verifyRestore } from '../lambdas/verify-restore/verify-restore';
-import { makeHandler as resetPassword } from '../lambdas/reset-password/reset-password';
-import { type ConnectOptions, makeHandler as sanitize, type SqlClient } from '../lambdas/sanitize/sanitize';
-import { credentialsReader } from '../lambdas/sanitize/credentials';
+import * as captureStaging from '../lambdas/capture-staging/capture-staging';
+import * as checkRuns from '../lambdas/check-runs/check-runs';
+import * as checkStatus from '../lambdas/check-status/check-status';
+import * as deleteStep from '../lambdas/delete/delete';
+import * as deployApi from '../lambdas/deploy-api/deploy-api';
+import * as findSnapshot from '../lambdas/find-snapshot/find-snapshot';
+import * as leftovers from '../lambdas/leftovers/leftovers';
+import * as notify from '../lambdas/notify/notify';
+import * as rename from '../lambdas/rename/rename';
+import * as resetPassword from '../lambdas/reset-password/reset-password';
+import * as restore from '../lambdas/restore/restore';
+import * as rollback from '../lambdas/rollback/rollback';
 import { connectPg } from '../lambdas/sanitize/pg';
-import { makeDeployHandler } from '../lambdas/deploy-api/deploy-api';
-import { githubClient, secretReader as githubSecretReader } from '../lambdas/deploy-api/github';
-import { makeHandler as updateIndex } from '../lambdas/update-index/update-index';
-import { makeHandler as validateInput } from '../lambdas/validate-input/validate-input';
-import { makeHandler as checkRuns } from '../lambdas/check-runs/check-runs';
-import { makeHandler as leftovers } from '../lambdas/leftovers/leftovers';
+import * as sanitize from '../lambdas/sanitize/sanitize';
+import type { ConnectOptions, SqlClient } from '../lambdas/sanitize/sanitize';
+import type { StepClients } from '../lambdas/shared/clients';
 import type { Clock } from '../lambdas/shared/clock';
-import { identifiersFromEnv, listEnv, requireEnv } from '../lambdas/shared/env';
+import * as updateIndex from '../lambdas/update-index/update-index';
+import * as validateInput from '../lambdas/validate-input/validate-input';
+import * as verifyRestore from '../lambdas/verify-restore/verify-restore';
 import type { HarnessLogEntry } from '../cli/timeline/events';
 import type { RdsSimulator } from './rds';
 import { runObservers } from './run-observers';
@@ -267,104 +265,31 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     ...(options.otherExecutions ?? []),
   ]);
   const noSleep = async () => undefined;
-  // Nothing here may reach the internet: without a GitHub double, calls go to a closed local port.
-  const githubApiUrl = options.github?.apiUrl ?? 'http://127.0.0.1:9';
 
-  // One RDS client for every step of the run (each is the simulator behind a mock; creating one per step cost
-  // about a third of a run).
-  const rds = sim.client();
-  const handlers = new Map<Step, (env: Record<string, string>) => (event: unknown) => Promise<unknown>>([
-    ['validate-input', () => validateInput({})],
-    [
-      'check-runs',
-      (env) =>
-        checkRuns({
-          sfn,
-          clock,
-          stateMachineArn: requireEnv('STATE_MACHINE_ARN', env),
-          otherStateMachineArns: listEnv('OTHER_STATE_MACHINE_ARNS', env),
-        }),
-    ],
-    [
-      'leftovers',
-      (env) =>
-        leftovers({
-          rds,
-          sfn,
-          ids: identifiersFromEnv(env),
-          clock,
-          stateMachineArn: requireEnv('STATE_MACHINE_ARN', env),
-        }),
-    ],
-    ['find-snapshot', (env) => findSnapshot({ rds, ids: identifiersFromEnv(env) })],
-    ['capture-staging', (env) => captureStaging({ rds, ids: identifiersFromEnv(env) })],
-    ['restore', (env) => restore({ rds, ids: identifiersFromEnv(env), clock })],
-    ['check-status', () => checkStatus({ rds, clock })],
-    ['verify-restore', () => verifyRestore({ rds })],
-    ['rename', (env) => rename({ rds, ids: identifiersFromEnv(env), clock })],
-    ['delete', (env) => deleteStep({ rds, ids: identifiersFromEnv(env), clock })],
-    ['rollback', (env) => rollback({ rds, ids: identifiersFromEnv(env), clock })],
-    [
-      'reset-password',
-      (env) =>
-        resetPassword({
-          rds,
-          ids: identifiersFromEnv(env),
-          clock,
-          readCredentials: credentialsReader(secrets, env.DB_CREDENTIALS_SECRET!),
-        }),
-    ],
-    [
-      'sanitize',
-      (env) =>
-        sanitize({
-          rds,
-          ids: identifiersFromEnv(env),
-          clock,
-          readCredentials: credentialsReader(secrets, env.DB_CREDENTIALS_SECRET!),
-          connect: (o) => {
-            if (options.connectDatabase) return options.connectDatabase(o);
-            const target = options.resolveHost?.(o.host, o.port);
-            if (!target) {
-              return Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${o.host}`), { code: 'ENOTFOUND' }));
-            }
-            return connectPg({ ...o, ...target });
-          },
-          // Backoff between connection attempts is real time in Lambda; here it would only slow the tests.
-          sleep: noSleep,
-        }),
-    ],
-    [
-      'deploy-api',
-      (env) =>
-        makeDeployHandler({
-          octokit: githubClient({
-            readSecret: githubSecretReader(secrets, env.GITHUB_TOKEN_SECRET!),
-            baseUrl: githubApiUrl,
-          }),
-          clock,
-          sleep: noSleep,
-          runLookup: { attempts: 10, intervalMs: 0 },
-        }),
-    ],
-    [
-      'update-index',
-      () => {
-        const run = updateIndex({ clock });
-        return (event: unknown) =>
-          run(options.ingestionServerUrl ? { ...(event as object), baseUrl: options.ingestionServerUrl } : event);
-      },
-    ],
-    [
-      'notify',
-      (env) =>
-        notify({
-          clock,
-          post: slackPoster(secretReader(secrets, env.SLACK_WEBHOOK_SECRET!)),
-          context: notifyContext(identifiersFromEnv(env), env),
-        }),
-    ],
-  ]);
+  // One set of clients for every step of the run (creating the simulator's client per step cost about a third of
+  // a run). Each step builds its dependencies from them and its synthesized environment with its own fromEnv,
+  // exactly as its index.ts does in Lambda.
+  const clients: StepClients = {
+    rds: sim.client(),
+    sfn,
+    secrets,
+    clock,
+    // Backoff between attempts is real time in Lambda; here it would only slow the tests.
+    sleep: noSleep,
+    // The offline network: the configured GitHub API and ingestion server names lead to the local doubles.
+    fetch: routedFetch([
+      [workflow.config.deployApi.apiUrl, options.github?.apiUrl ?? CLOSED_PORT],
+      [workflow.config.searchIndex.ingestionServerUrl, options.ingestionServerUrl ?? CLOSED_PORT],
+    ]),
+    connectDatabase: (o) => {
+      if (options.connectDatabase) return options.connectDatabase(o);
+      const target = options.resolveHost?.(o.host, o.port);
+      if (!target) {
+        return Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${o.host}`), { code: 'ENOTFOUND' }));
+      }
+      return connectPg({ ...o, ...target });
+    },
+  };
 
   const invocations: Record<string, number> = {};
   const faults = new Map(
@@ -374,7 +299,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   for (const [name, task] of workflow.tasks) {
     const run =
       task.kind === 'lambda'
-        ? handlers.get(task.step)!(task.env)
+        ? STEP_HANDLERS[task.step](task.env, clients)
         : (input: unknown) => fakeAwsSdk(task.action, input, parameters);
     localHandlers[name] = async (input) => {
       invocations[name] = (invocations[name] ?? 0) + 1;
@@ -490,6 +415,56 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     });
   }
   return result;
+}
+
+type Handler = (event: unknown) => Promise<unknown>;
+
+/** A step's handler, wired the way its index.ts wires it: `makeHandler(fromEnv(env, clients))`. */
+function wired<Deps>(step: {
+  makeHandler: (deps: Deps) => Handler;
+  fromEnv: (env: NodeJS.ProcessEnv, clients: StepClients) => Deps;
+}): (env: Record<string, string>, clients: StepClients) => Handler {
+  return (env, clients) => step.makeHandler(step.fromEnv(env, clients));
+}
+
+const STEP_HANDLERS: Record<Step, (env: Record<string, string>, clients: StepClients) => Handler> = {
+  'validate-input': wired(validateInput),
+  'check-runs': wired(checkRuns),
+  leftovers: wired(leftovers),
+  'find-snapshot': wired(findSnapshot),
+  'capture-staging': wired(captureStaging),
+  restore: wired(restore),
+  'check-status': wired(checkStatus),
+  'verify-restore': wired(verifyRestore),
+  rename: wired(rename),
+  delete: wired(deleteStep),
+  rollback: wired(rollback),
+  'reset-password': wired(resetPassword),
+  sanitize: wired(sanitize),
+  'deploy-api': wired(deployApi),
+  'update-index': wired(updateIndex),
+  notify: wired(notify),
+};
+
+/** Nothing in a run may reach a real network: where no double answers, calls go to a closed local port. */
+const CLOSED_PORT = 'http://127.0.0.1:9';
+
+/**
+ * fetch as the offline network's DNS would make it: a request under one of the configured base URLs goes to the
+ * local server standing in for it; any other host does not resolve.
+ */
+function routedFetch(routes: [configured: string, local: string][]): typeof globalThis.fetch {
+  const bases = routes.map(([from, to]) => [from.replace(/\/+$/, ''), to.replace(/\/+$/, '')] as const);
+  return (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const route = bases.find(([from]) => url === from || url.startsWith(`${from}/`) || url.startsWith(`${from}?`));
+    if (!route) {
+      const host = new URL(url).hostname;
+      const cause = Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', hostname: host });
+      return Promise.reject(Object.assign(new TypeError('fetch failed'), { cause }));
+    }
+    return globalThis.fetch(route[1] + url.slice(route[0].length), init);
+  };
 }
 
 /** The definition, validated once per synthesized workflow (validating took about half of a short run). */

@@ -1,13 +1,14 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
 import * as z from 'zod/mini';
 import type { StagingConfig } from '../shared/contract';
-import type { Identifiers } from '../shared/env';
+import { type Identifiers, identifiersFromEnv } from '../shared/env';
 import { PreconditionFailedError, StagingNotFoundError } from '../shared/errors';
 import { captureConfig, userTags } from '../shared/instance-config';
 import { RdsGuard } from '../shared/guard';
 import { describeInstance } from '../shared/rds-read';
 
 import { defineStep } from '../shared/handler';
+import type { StepClients } from '../shared/clients';
 
 export interface CaptureStagingDeps {
   rds: RDSClient;
@@ -49,3 +50,8 @@ export const makeHandler = defineStep(
     return staging;
   },
 );
+
+/** This step's dependencies, from its function's environment (set by lib/functions.ts) and the clients given. */
+export function fromEnv(env: NodeJS.ProcessEnv, clients: Pick<StepClients, 'rds'>): CaptureStagingDeps {
+  return { rds: clients.rds, ids: identifiersFromEnv(env) };
+}

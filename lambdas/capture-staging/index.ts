@@ -1,5 +1,4 @@
 import { RDSClient } from '@aws-sdk/client-rds';
-import { identifiersFromEnv } from '../shared/env';
-import { makeHandler } from './capture-staging';
+import { fromEnv, makeHandler } from './capture-staging';
 
-export const handler = makeHandler({ rds: new RDSClient({}), ids: identifiersFromEnv() });
+export const handler = makeHandler(fromEnv(process.env, { rds: new RDSClient({}) }));

@@ -8,6 +8,8 @@ import type { Clock } from '../shared/clock';
 import { type RunningExecution, type RunsCheck, type RunsCheckInput, runsCheckInputSchema } from '../shared/contract';
 import { errorName, WaitTimedOutError } from '../shared/errors';
 import { defineStep } from '../shared/handler';
+import type { StepClients } from '../shared/clients';
+import { listEnv, requireEnv } from '../shared/env';
 
 export interface CheckRunsDeps {
   sfn: SFNClient;
@@ -119,3 +121,13 @@ export const makeHandler = defineStep('check-runs', runsCheckInputSchema, async 
   log.info('Checked other runs', { verdict: result.verdict, restores: result.restores, others: result.others });
   return result;
 });
+
+/** This step's dependencies, from its function's environment (set by lib/functions.ts) and the clients given. */
+export function fromEnv(env: NodeJS.ProcessEnv, clients: Pick<StepClients, 'sfn' | 'clock'>): CheckRunsDeps {
+  return {
+    sfn: clients.sfn,
+    clock: clients.clock,
+    stateMachineArn: requireEnv('STATE_MACHINE_ARN', env),
+    otherStateMachineArns: listEnv('OTHER_STATE_MACHINE_ARNS', env),
+  };
+}

@@ -18,6 +18,7 @@ import {
 import { defineStep } from '../shared/handler';
 import { describeInstance } from '../shared/rds-read';
 import { settle } from '../shared/settle';
+import type { StepClients } from '../shared/clients';
 
 export interface CheckStatusDeps {
   rds: RDSClient;
@@ -155,3 +156,8 @@ export const makeHandler = defineStep(
     return result;
   },
 );
+
+/** This step's dependencies, from its function's environment (set by lib/functions.ts) and the clients given. */
+export function fromEnv(_env: NodeJS.ProcessEnv, clients: Pick<StepClients, 'rds' | 'clock'>): CheckStatusDeps {
+  return { rds: clients.rds, clock: clients.clock };
+}

@@ -1,5 +1,5 @@
 import { RDSClient } from '@aws-sdk/client-rds';
 import { systemClock } from '../shared/clock';
-import { makeHandler } from './check-status';
+import { fromEnv, makeHandler } from './check-status';
 
-export const handler = makeHandler({ rds: new RDSClient({}), clock: systemClock });
+export const handler = makeHandler(fromEnv(process.env, { rds: new RDSClient({}), clock: systemClock }));

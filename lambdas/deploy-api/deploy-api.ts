@@ -1,12 +1,14 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Octokit } from '@octokit/rest';
 import * as z from 'zod/mini';
+import type { StepClients } from '../shared/clients';
 import type { Clock } from '../shared/clock';
 import { WaitTimedOutError } from '../shared/errors';
 import { defineStep } from '../shared/handler';
 import { DeployDispatchFailedError, DeployFailedError, DeployRunNotFoundError, GitHubApiError } from './errors';
-import { describeGitHubError } from './github';
+import { DEFAULT_GITHUB_API_URL, describeGitHubError, githubClient, secretReader } from './github';
 import { type PackageVersion, selectImageTag } from './tags';
+import { requireEnv } from '../shared/env';
 
 export { selectImageTag, type PackageVersion, type SelectedTag } from './tags';
 
@@ -268,5 +270,18 @@ function isRegExp(source: string): boolean {
   }
 }
 
-/** Alias kept for callers wired before the house-style name (test/support/harness.ts). */
-export const makeDeployHandler = makeHandler;
+/** This step's dependencies, from its function's environment (set by lib/functions.ts) and the clients given. */
+export function fromEnv(
+  env: NodeJS.ProcessEnv,
+  clients: Pick<StepClients, 'secrets' | 'clock' | 'sleep' | 'fetch'>,
+): DeployDeps {
+  return {
+    octokit: githubClient({
+      readSecret: secretReader(clients.secrets, requireEnv('GITHUB_TOKEN_SECRET', env)),
+      baseUrl: env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL,
+      fetch: clients.fetch,
+    }),
+    clock: clients.clock,
+    sleep: clients.sleep,
+  };
+}

@@ -1,14 +1,12 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { systemClock } from '../shared/clock';
-import { requireEnv } from '../shared/env';
-import { makeHandler, realSleep } from './deploy-api';
-import { DEFAULT_GITHUB_API_URL, githubClient, secretReader } from './github';
+import { fromEnv, makeHandler, realSleep } from './deploy-api';
 
-export const handler = makeHandler({
-  octokit: githubClient({
-    readSecret: secretReader(new SecretsManagerClient({}), requireEnv('GITHUB_TOKEN_SECRET')),
-    baseUrl: process.env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL,
+export const handler = makeHandler(
+  fromEnv(process.env, {
+    secrets: new SecretsManagerClient({}),
+    clock: systemClock,
+    sleep: realSleep,
+    fetch: globalThis.fetch,
   }),
-  clock: systemClock,
-  sleep: realSleep,
-});
+);

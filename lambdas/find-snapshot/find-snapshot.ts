@@ -1,9 +1,10 @@
 import { type DBSnapshot, DescribeDBSnapshotsCommand, type RDSClient } from '@aws-sdk/client-rds';
 import * as z from 'zod/mini';
 import { type SnapshotInfo, TERMINAL_SNAPSHOT_STATUSES } from '../shared/contract';
-import type { Identifiers } from '../shared/env';
+import { type Identifiers, identifiersFromEnv } from '../shared/env';
 import { errorName, InvalidInputError, NoSnapshotError, SnapshotFailedError } from '../shared/errors';
 import { defineStep } from '../shared/handler';
+import type { StepClients } from '../shared/clients';
 
 export interface FindSnapshotDeps {
   rds: RDSClient;
@@ -128,3 +129,8 @@ export const makeHandler = defineStep(
     return snapshot;
   },
 );
+
+/** This step's dependencies, from its function's environment (set by lib/functions.ts) and the clients given. */
+export function fromEnv(env: NodeJS.ProcessEnv, clients: Pick<StepClients, 'rds'>): FindSnapshotDeps {
+  return { rds: clients.rds, ids: identifiersFromEnv(env) };
+}

@@ -1,5 +1,4 @@
 import { RDSClient } from '@aws-sdk/client-rds';
-import { identifiersFromEnv } from '../shared/env';
-import { makeHandler } from './find-snapshot';
+import { fromEnv, makeHandler } from './find-snapshot';
 
-export const handler = makeHandler({ rds: new RDSClient({}), ids: identifiersFromEnv() });
+export const handler = makeHandler(fromEnv(process.env, { rds: new RDSClient({}) }));

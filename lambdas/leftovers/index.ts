@@ -1,13 +1,8 @@
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { systemClock } from '../shared/clock';
-import { identifiersFromEnv, requireEnv } from '../shared/env';
-import { makeHandler } from './leftovers';
+import { fromEnv, makeHandler } from './leftovers';
 
-export const handler = makeHandler({
-  rds: new RDSClient({}),
-  sfn: new SFNClient({}),
-  ids: identifiersFromEnv(),
-  clock: systemClock,
-  stateMachineArn: requireEnv('STATE_MACHINE_ARN'),
-});
+export const handler = makeHandler(
+  fromEnv(process.env, { rds: new RDSClient({}), sfn: new SFNClient({}), clock: systemClock }),
+);

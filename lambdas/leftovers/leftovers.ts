@@ -9,12 +9,13 @@ import {
   type LeftoversProgress,
   RDS_ERRORS,
 } from '../shared/contract';
-import type { Identifiers } from '../shared/env';
+import { type Identifiers, identifiersFromEnv, requireEnv } from '../shared/env';
 import { errorName, LeftoversFoundError, StagingNotFoundError, WaitTimedOutError } from '../shared/errors';
 import { RdsGuard } from '../shared/guard';
 import { defineStep } from '../shared/handler';
 import { describeInstance } from '../shared/rds-read';
 import { settle } from '../shared/settle';
+import type { StepClients } from '../shared/clients';
 
 export interface LeftoversDeps {
   rds: RDSClient;
@@ -210,3 +211,14 @@ export const makeHandler = defineStep('leftovers', leftoversInputSchema, async (
   log.info('Leftovers check', { action: progress.action, done: progress.done, planned: progress.planned });
   return progress;
 });
+
+/** This step's dependencies, from its function's environment (set by lib/functions.ts) and the clients given. */
+export function fromEnv(env: NodeJS.ProcessEnv, clients: Pick<StepClients, 'rds' | 'sfn' | 'clock'>): LeftoversDeps {
+  return {
+    rds: clients.rds,
+    sfn: clients.sfn,
+    ids: identifiersFromEnv(env),
+    clock: clients.clock,
+    stateMachineArn: requireEnv('STATE_MACHINE_ARN', env),
+  };
+}

@@ -1,9 +1,11 @@
 import * as z from 'zod/mini';
 import type { Clock } from '../shared/clock';
-import { type Identifiers, requireEnv } from '../shared/env';
+import { type Identifiers, identifiersFromEnv, requireEnv } from '../shared/env';
 import { notifyInputSchema } from '../shared/contract';
 import { defineStep } from '../shared/handler';
 import { buildMessage, type MessageContext } from './messages';
+import type { StepClients } from '../shared/clients';
+import { secretReader, slackPoster } from './slack';
 
 export interface NotifyDeps {
   clock: Clock;
@@ -37,5 +39,14 @@ export function notifyContext(ids: Identifiers, env: NodeJS.ProcessEnv = process
     stagingInstance: ids.staging,
     oldInstance: ids.old,
     temporaryInstance: ids.temporary,
+  };
+}
+
+/** This step's dependencies, from its function's environment (set by lib/functions.ts) and the clients given. */
+export function fromEnv(env: NodeJS.ProcessEnv, clients: Pick<StepClients, 'secrets' | 'clock'>): NotifyDeps {
+  return {
+    clock: clients.clock,
+    post: slackPoster(secretReader(clients.secrets, requireEnv('SLACK_WEBHOOK_SECRET', env))),
+    context: notifyContext(identifiersFromEnv(env), env),
   };
 }

@@ -2,11 +2,12 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import * as z from 'zod/mini';
 import type { Clock } from '../shared/clock';
 import type { RenameResult } from '../shared/contract';
-import type { Identifiers } from '../shared/env';
+import { type Identifiers, identifiersFromEnv } from '../shared/env';
 import { PreconditionFailedError, UnexpectedInstanceError } from '../shared/errors';
 import { RdsGuard } from '../shared/guard';
 import { defineStep } from '../shared/handler';
 import { describeInstance } from '../shared/rds-read';
+import type { StepClients } from '../shared/clients';
 
 export interface RenameDeps {
   rds: RDSClient;
@@ -54,3 +55,8 @@ export const makeHandler = defineStep('rename', renameEventSchema, async (input,
   log.info('Rename requested', { from: result.from, to: result.to });
   return result;
 });
+
+/** This step's dependencies, from its function's environment (set by lib/functions.ts) and the clients given. */
+export function fromEnv(env: NodeJS.ProcessEnv, clients: Pick<StepClients, 'rds' | 'clock'>): RenameDeps {
+  return { rds: clients.rds, ids: identifiersFromEnv(env), clock: clients.clock };
+}

@@ -1,12 +1,13 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
 import * as z from 'zod/mini';
 import type { Clock } from '../shared/clock';
-import type { Identifiers } from '../shared/env';
+import { type Identifiers, identifiersFromEnv, requireEnv } from '../shared/env';
 import { PreconditionFailedError, UnexpectedInstanceError } from '../shared/errors';
 import { RdsGuard } from '../shared/guard';
 import { defineStep } from '../shared/handler';
 import { describeInstance } from '../shared/rds-read';
-import type { DbCredentials } from '../sanitize/credentials';
+import { credentialsReader, type DbCredentials } from '../sanitize/credentials';
+import type { StepClients } from '../shared/clients';
 
 export interface ResetPasswordDeps {
   rds: RDSClient;
@@ -53,3 +54,16 @@ export const makeHandler = defineStep(
     return result;
   },
 );
+
+/** This step's dependencies, from its function's environment (set by lib/functions.ts) and the clients given. */
+export function fromEnv(
+  env: NodeJS.ProcessEnv,
+  clients: Pick<StepClients, 'rds' | 'secrets' | 'clock'>,
+): ResetPasswordDeps {
+  return {
+    rds: clients.rds,
+    ids: identifiersFromEnv(env),
+    clock: clients.clock,
+    readCredentials: credentialsReader(clients.secrets, requireEnv('DB_CREDENTIALS_SECRET', env)),
+  };
+}

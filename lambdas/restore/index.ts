@@ -1,6 +1,5 @@
 import { RDSClient } from '@aws-sdk/client-rds';
 import { systemClock } from '../shared/clock';
-import { identifiersFromEnv } from '../shared/env';
-import { makeHandler } from './restore';
+import { fromEnv, makeHandler } from './restore';
 
-export const handler = makeHandler({ rds: new RDSClient({}), ids: identifiersFromEnv(), clock: systemClock });
+export const handler = makeHandler(fromEnv(process.env, { rds: new RDSClient({}), clock: systemClock }));

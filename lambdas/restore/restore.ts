@@ -2,11 +2,12 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import * as z from 'zod/mini';
 import { executionInfoSchema, type RestoreResult, snapshotInfoSchema, stagingConfigSchema } from '../shared/contract';
 import type { Clock } from '../shared/clock';
-import type { Identifiers } from '../shared/env';
+import { type Identifiers, identifiersFromEnv } from '../shared/env';
 import { GuardRefusedError } from '../shared/errors';
 import { RdsGuard } from '../shared/guard';
 import { defineStep } from '../shared/handler';
 import { restoreInput } from '../shared/instance-config';
+import type { StepClients } from '../shared/clients';
 
 export interface RestoreDeps {
   rds: RDSClient;
@@ -47,3 +48,8 @@ export const makeHandler = defineStep('restore', restoreEventSchema, async (inpu
   log.info('Restore requested', { snapshot: input.snapshot.identifier, target: result.identifier });
   return result;
 });
+
+/** This step's dependencies, from its function's environment (set by lib/functions.ts) and the clients given. */
+export function fromEnv(env: NodeJS.ProcessEnv, clients: Pick<StepClients, 'rds' | 'clock'>): RestoreDeps {
+  return { rds: clients.rds, ids: identifiersFromEnv(env), clock: clients.clock };
+}

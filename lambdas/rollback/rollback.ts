@@ -9,12 +9,13 @@ import {
   type RollbackProgress,
   TERMINAL_INSTANCE_STATUSES,
 } from '../shared/contract';
-import type { Identifiers } from '../shared/env';
+import { type Identifiers, identifiersFromEnv } from '../shared/env';
 import { errorName, RollbackStuckError } from '../shared/errors';
 import { RdsGuard } from '../shared/guard';
 import { defineStep } from '../shared/handler';
 import { describeInstance } from '../shared/rds-read';
 import { settle } from '../shared/settle';
+import type { StepClients } from '../shared/clients';
 
 export interface RollbackDeps {
   rds: RDSClient;
@@ -200,3 +201,8 @@ export const makeHandler = defineStep('rollback', rollbackInputSchema, async (in
   log.info('Rollback step', { action: progress.action, done: progress.done, stagingHolds: progress.stagingHolds });
   return progress;
 });
+
+/** This step's dependencies, from its function's environment (set by lib/functions.ts) and the clients given. */
+export function fromEnv(env: NodeJS.ProcessEnv, clients: Pick<StepClients, 'rds' | 'clock'>): RollbackDeps {
+  return { rds: clients.rds, ids: identifiersFromEnv(env), clock: clients.clock };
+}

@@ -2,12 +2,13 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import * as z from 'zod/mini';
 import type { Clock } from '../shared/clock';
 import type { SanitizeResult } from '../shared/contract';
-import type { Identifiers } from '../shared/env';
+import { type Identifiers, identifiersFromEnv, requireEnv } from '../shared/env';
 import { DatabaseUnreachableError, SanitizeFailedError, UnexpectedInstanceError } from '../shared/errors';
 import { RdsGuard } from '../shared/guard';
 import { defineStep } from '../shared/handler';
 import { describeInstance } from '../shared/rds-read';
-import type { DbCredentials } from './credentials';
+import { credentialsReader, type DbCredentials } from './credentials';
+import type { StepClients } from '../shared/clients';
 
 /** What the step needs of a PostgreSQL client (pg's Client has it). */
 export interface SqlClient {
@@ -133,3 +134,18 @@ export const makeHandler = defineStep('sanitize', sanitizeEventSchema, async (in
   log.info('Emptied OAuth tables', { identifier: result.identifier, removed: result.removed });
   return result;
 });
+
+/** This step's dependencies, from its function's environment (set by lib/functions.ts) and the clients given. */
+export function fromEnv(
+  env: NodeJS.ProcessEnv,
+  clients: Pick<StepClients, 'rds' | 'secrets' | 'clock' | 'sleep' | 'connectDatabase'>,
+): SanitizeDeps {
+  return {
+    rds: clients.rds,
+    ids: identifiersFromEnv(env),
+    clock: clients.clock,
+    readCredentials: credentialsReader(clients.secrets, requireEnv('DB_CREDENTIALS_SECRET', env)),
+    connect: clients.connectDatabase,
+    sleep: clients.sleep,
+  };
+}

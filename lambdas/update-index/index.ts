@@ -1,4 +1,4 @@
 import { systemClock } from '../shared/clock';
-import { makeHandler } from './update-index';
+import { fromEnv, makeHandler } from './update-index';
 
-export const handler = makeHandler({ fetch: globalThis.fetch, clock: systemClock });
+export const handler = makeHandler(fromEnv(process.env, { fetch: globalThis.fetch, clock: systemClock }));

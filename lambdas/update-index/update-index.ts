@@ -4,6 +4,7 @@ import type { Clock } from '../shared/clock';
 import { defineStep } from '../shared/handler';
 import { IndexUpdateFailedError, WaitTimedOutError } from './errors';
 import { type Fetch, IngestionClient } from './ingestion';
+import type { StepClients } from '../shared/clients';
 
 /**
  * After the staging DB is recreated, Openverse's ingestion server must bring each media type's Elasticsearch
@@ -215,3 +216,8 @@ export const makeHandler = defineStep(
     return result;
   },
 );
+
+/** This step's dependencies, from its function's environment (set by lib/functions.ts) and the clients given. */
+export function fromEnv(_env: NodeJS.ProcessEnv, clients: Pick<StepClients, 'fetch' | 'clock'>): UpdateIndexDeps {
+  return { fetch: clients.fetch, clock: clients.clock };
+}

@@ -1,3 +1,3 @@
-import { makeHandler } from './validate-input';
+import { fromEnv, makeHandler } from './validate-input';
 
-export const handler = makeHandler({});
+export const handler = makeHandler(fromEnv(process.env, {}));

@@ -7,6 +7,7 @@ import {
 } from '../shared/contract';
 import { InvalidInputError } from '../shared/errors';
 import { defineStep } from '../shared/handler';
+import type { StepClients } from '../shared/clients';
 
 /**
  * The first state: the execution's input, checked before anything is read or changed. Only the fields of
@@ -76,3 +77,8 @@ export const makeHandler = defineStep(
     return input;
   },
 );
+
+/** This step's dependencies, from its function's environment (set by lib/functions.ts) and the clients given. */
+export function fromEnv(_env: NodeJS.ProcessEnv, _clients: Pick<StepClients, never>): object {
+  return {};
+}

@@ -1,4 +1,4 @@
 import { RDSClient } from '@aws-sdk/client-rds';
-import { makeHandler } from './verify-restore';
+import { fromEnv, makeHandler } from './verify-restore';
 
-export const handler = makeHandler({ rds: new RDSClient({}) });
+export const handler = makeHandler(fromEnv(process.env, { rds: new RDSClient({}) }));

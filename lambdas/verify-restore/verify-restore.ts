@@ -5,6 +5,7 @@ import { ConfigMismatchError, UnexpectedInstanceError } from '../shared/errors';
 import { defineStep } from '../shared/handler';
 import { compareConfig } from '../shared/instance-config';
 import { describeInstance } from '../shared/rds-read';
+import type { StepClients } from '../shared/clients';
 
 export interface VerifyRestoreDeps {
   rds: RDSClient;
@@ -56,3 +57,8 @@ export const makeHandler = defineStep(
     return result;
   },
 );
+
+/** This step's dependencies, from its function's environment (set by lib/functions.ts) and the clients given. */
+export function fromEnv(_env: NodeJS.ProcessEnv, clients: Pick<StepClients, 'rds'>): VerifyRestoreDeps {
+  return { rds: clients.rds };
+}
