@@ -1,11 +1,6 @@
-import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { mockClient } from 'aws-sdk-client-mock';
+import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { JSONPath } from 'jsonpath-plus';
-import { buildApp, STACK_NAME } from '../lib/app';
-import type { RestoreConfig } from '../lib/config';
-import { STEP_ENV, type Step } from '../lib/functions';
+import type { Step } from '../lib/functions';
 import * as captureStaging from '../lambdas/capture-staging/capture-staging';
 import * as checkRuns from '../lambdas/check-runs/check-runs';
 import * as checkStatus from '../lambdas/check-status/check-status';
@@ -27,127 +22,24 @@ import * as updateIndex from '../lambdas/update-index/update-index';
 import * as validateInput from '../lambdas/validate-input/validate-input';
 import * as verifyRestore from '../lambdas/verify-restore/verify-restore';
 import type { HarnessLogEntry } from '../cli/timeline/events';
+import { CLOSED_PORT, fakeAwsSdk, fakeSecrets, fakeStepFunctions, type OtherExecution, routedFetch } from './fake-aws';
 import type { RdsSimulator } from './rds';
 import { runObservers } from './run-observers';
+import { ACCOUNT, allStates, type Json, REGION, type SynthesizedWorkflow, synthesizeWorkflow } from './synthesize';
 import './polyfills';
 
+export { allStates, synthesizeWorkflow, type OtherExecution, type SynthesizedWorkflow };
+
 /**
- * The offline execution harness: synthesizes the real CDK app, takes the state machine definition out of
- * the template (resolving Fn::Join / Ref / Fn::GetAtt), and runs *that* definition with
- * aws-local-stepfunctions. Lambda tasks run the real handler code in-process, built from each function's
- * environment as synthesized (so a wiring mistake in lib/ shows up here); `aws-sdk:*` tasks run against
- * fakes. RDS is the simulator behind a real RDSClient; time is the simulator's virtual clock, advanced by
- * exactly the seconds each Wait state would wait.
+ * The offline execution harness: runs the synthesized definition (synthesize.ts) with aws-local-stepfunctions.
+ * Lambda tasks run the real handler code in-process, wired by each step's own fromEnv from its function's
+ * synthesized environment (so a wiring mistake in lib/ or a step shows up here); `aws-sdk:*` tasks, Step
+ * Functions, Secrets Manager and the network are faked (fake-aws.ts). RDS is the simulator behind a real
+ * RDSClient; time is the simulator's virtual clock, advanced by exactly the seconds each Wait state would wait.
  */
-
-const REGION = 'us-east-1';
-const ACCOUNT = '123456789012';
-const PSEUDO: Record<string, string> = {
-  'AWS::Region': REGION,
-  'AWS::AccountId': ACCOUNT,
-  'AWS::Partition': 'aws',
-  'AWS::URLSuffix': 'amazonaws.com',
-  'AWS::StackName': STACK_NAME,
-};
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
-
-export interface SynthesizedWorkflow {
-  config: RestoreConfig;
-  template: Template;
-  definition: StateMachineDefinition;
-  /** Task state name → its resource: `lambda:<step>` with the function's env, or `aws-sdk:<service>:<action>`. */
-  tasks: Map<string, { kind: 'lambda'; step: Step; env: Record<string, string> } | { kind: 'aws-sdk'; action: string }>;
-}
-
-const synthCache = new Map<string, SynthesizedWorkflow>();
 
 /** The credentials secret's default value in the harness (the data plane's master user). */
 export const DEFAULT_DB_CREDENTIALS = { username: 'deploy', password: 'staging-master-password' };
-
-/** Synthesizes the app (bundling skipped, templates not re-validated: only the definition is needed). */
-export function synthesizeWorkflow(configOverride?: Record<string, unknown>): SynthesizedWorkflow {
-  const key = JSON.stringify(configOverride ?? null);
-  const cached = synthCache.get(key);
-  if (cached) return cached;
-  const { app, config } = buildApp(
-    { context: { 'aws:cdk:bundling-stacks': [] }, ...({ builtinCloudFormationValidation: false } as object) },
-    configOverride,
-  );
-  const template = app.synth().getStackByName(STACK_NAME).template as Template;
-  const machines = Object.values(template.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-  if (machines.length !== 1) throw new Error(`Expected one state machine in the template, found ${machines.length}`);
-  const definition = JSON.parse(
-    resolve(machines[0]!.Properties!.DefinitionString, template) as string,
-  ) as StateMachineDefinition;
-
-  const tasks: SynthesizedWorkflow['tasks'] = new Map();
-  for (const [name, state] of allStates(definition)) {
-    if (state.Type !== 'Task') continue;
-    const resource = (state as unknown as { Resource: string }).Resource;
-    const fn = /^arn:aws:lambda:[^:]+:\d+:function:(.+)$/.exec(resource);
-    const sdk = /^arn:aws:states:::aws-sdk:(.+)$/.exec(resource);
-    if (fn) {
-      const raw = (template.Resources[fn[1]!]?.Properties?.Environment as { Variables?: Record<string, unknown> })
-        ?.Variables;
-      const env = raw && (resolve(raw, template) as Record<string, string>);
-      const step = env?.[STEP_ENV] as Step | undefined;
-      if (!env || !step) throw new Error(`Task "${name}" calls ${fn[1]}, which has no ${STEP_ENV} in its environment`);
-      tasks.set(name, { kind: 'lambda', step, env });
-    } else if (sdk) {
-      tasks.set(name, { kind: 'aws-sdk', action: sdk[1]! });
-    } else {
-      throw new Error(`Task "${name}" has a resource the harness cannot run: ${resource}`);
-    }
-  }
-  const result = { config, template, definition, tasks };
-  synthCache.set(key, result);
-  return result;
-}
-
-/** Every state of a definition, including those inside Parallel branches and Map iterators. */
-export function allStates(definition: {
-  States: Record<string, unknown>;
-}): [string, { Type: string } & Record<string, unknown>][] {
-  const out: [string, { Type: string } & Record<string, unknown>][] = [];
-  for (const [name, raw] of Object.entries(definition.States)) {
-    const state = raw as { Type: string; Branches?: { States: Record<string, unknown> }[] } & Record<string, unknown>;
-    out.push([name, state]);
-    for (const branch of state.Branches ?? []) out.push(...allStates(branch));
-  }
-  return out;
-}
-
-function resolve(value: unknown, template: Template): Json {
-  if (Array.isArray(value)) return value.map((v) => resolve(v, template));
-  if (value && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    if ('Fn::Join' in o) {
-      const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
-      return parts.map((p) => String(resolve(p, template))).join(sep);
-    }
-    if ('Ref' in o) {
-      const ref = o.Ref as string;
-      if (PSEUDO[ref]) return PSEUDO[ref];
-      const resource = template.Resources[ref];
-      if (!resource) throw new Error(`Unresolvable Ref ${ref}`);
-      // Refs of SSM parameters resolve to their names, which the workflow passes to GetParameter.
-      const name = resource.Properties?.Name;
-      return typeof name === 'string' ? name : ref;
-    }
-    if ('Fn::GetAtt' in o) {
-      const [id, attr] = o['Fn::GetAtt'] as [string, string];
-      const resource = template.Resources[id];
-      if (!resource) throw new Error(`Unresolvable Fn::GetAtt ${id}.${attr}`);
-      if (resource.Type === 'AWS::Lambda::Function' && attr === 'Arn')
-        return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id}`;
-      return `${id}.${attr}`;
-    }
-    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, resolve(v, template)]));
-  }
-  return value as Json;
-}
 
 export interface TaskFault {
   /** The error name the task fails with (as Step Functions would report it). */
@@ -155,18 +47,6 @@ export interface TaskFault {
   message?: string;
   /** How many invocations fail (default: every one). */
   times?: number;
-}
-
-/** Another execution the fake Step Functions knows: of this state machine (default) or another one. */
-export interface OtherExecution {
-  /** Default: this tool's state machine. */
-  stateMachineArn?: string;
-  name: string;
-  startDate: Date;
-  /** Its execution input (e.g. `{ dryRun: true }`). */
-  input?: Json;
-  /** It runs until this virtual time (default: for ever, i.e. the whole run), then has SUCCEEDED. */
-  endsAt?: Date;
 }
 
 export interface RunOptions {
@@ -245,17 +125,11 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     parameters.set(workflow.config.skipParameterName, options.skipFlag ?? 'false');
   }
 
-  const secrets = new SecretsManagerClient({ region: REGION, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  const secretsMock = mockClient(secrets);
-  secretsMock
-    .on(GetSecretValueCommand, { SecretId: workflow.config.slackWebhookSecretName })
-    .resolves({ SecretString: JSON.stringify({ url: options.slackWebhookUrl }) });
-  secretsMock
-    .on(GetSecretValueCommand, { SecretId: workflow.config.sanitize.credentialsSecretName })
-    .resolves({ SecretString: JSON.stringify(options.dbCredentials ?? DEFAULT_DB_CREDENTIALS) });
-  secretsMock
-    .on(GetSecretValueCommand, { SecretId: workflow.config.deployApi.tokenSecretName })
-    .resolves({ SecretString: JSON.stringify({ token: options.github?.token ?? 'ghp_no_github_in_this_run' }) });
+  const secrets = fakeSecrets({
+    [workflow.config.slackWebhookSecretName]: { url: options.slackWebhookUrl },
+    [workflow.config.sanitize.credentialsSecretName]: options.dbCredentials ?? DEFAULT_DB_CREDENTIALS,
+    [workflow.config.deployApi.tokenSecretName]: { token: options.github?.token ?? 'ghp_no_github_in_this_run' },
+  });
   // `null` is a valid execution input too (and must be refused by the workflow, not replaced here).
   const executionInput: Json = options.input === undefined ? {} : options.input;
   const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${workflow.config.stateMachineName}`;
@@ -446,27 +320,6 @@ const STEP_HANDLERS: Record<Step, (env: Record<string, string>, clients: StepCli
   notify: wired(notify),
 };
 
-/** Nothing in a run may reach a real network: where no double answers, calls go to a closed local port. */
-const CLOSED_PORT = 'http://127.0.0.1:9';
-
-/**
- * fetch as the offline network's DNS would make it: a request under one of the configured base URLs goes to the
- * local server standing in for it; any other host does not resolve.
- */
-function routedFetch(routes: [configured: string, local: string][]): typeof globalThis.fetch {
-  const bases = routes.map(([from, to]) => [from.replace(/\/+$/, ''), to.replace(/\/+$/, '')] as const);
-  return (input, init) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const route = bases.find(([from]) => url === from || url.startsWith(`${from}/`) || url.startsWith(`${from}?`));
-    if (!route) {
-      const host = new URL(url).hostname;
-      const cause = Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', hostname: host });
-      return Promise.reject(Object.assign(new TypeError('fetch failed'), { cause }));
-    }
-    return globalThis.fetch(route[1] + url.slice(route[0].length), init);
-  };
-}
-
 /** The definition, validated once per synthesized workflow (validating took about half of a short run). */
 const machines = new WeakMap<SynthesizedWorkflow, StateMachine>();
 function stateMachineOf(workflow: SynthesizedWorkflow): StateMachine {
@@ -492,79 +345,6 @@ function waitSeconds(state: Record<string, unknown>, input: Json): number {
 /** As Step Functions shows a Lambda's error: Error = errorType, Cause = {errorType, errorMessage, trace}. */
 function lambdaError(name: string, message: string): Error {
   const err = new Error(JSON.stringify({ errorType: name, errorMessage: message, trace: [] }));
-  err.name = name;
-  return err;
-}
-
-/**
- * Step Functions' ListExecutions / DescribeExecution over the known executions, as of the virtual clock: an
- * execution is RUNNING from its start until `endsAt`. ARNs and errors as the service names them.
- */
-function fakeStepFunctions(sim: RdsSimulator, ownArn: string, executions: OtherExecution[]): SFNClient {
-  const client = new SFNClient({ region: REGION, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  const mock = mockClient(client);
-  const all = executions.map((e) => {
-    const machine = e.stateMachineArn ?? ownArn;
-    return { ...e, machine, arn: `${machine.replace(':stateMachine:', ':execution:')}:${e.name}` };
-  });
-  const status = (e: (typeof all)[number]) =>
-    e.startDate <= sim.clock.now() && (!e.endsAt || e.endsAt > sim.clock.now()) ? 'RUNNING' : 'SUCCEEDED';
-  mock.on(ListExecutionsCommand).callsFake((input: { stateMachineArn?: string; statusFilter?: string }) => {
-    const executions = all
-      .filter((e) => e.machine === input.stateMachineArn && e.startDate <= sim.clock.now())
-      .filter((e) => !input.statusFilter || status(e) === input.statusFilter)
-      .map((e) => ({
-        executionArn: e.arn,
-        stateMachineArn: e.machine,
-        name: e.name,
-        status: status(e),
-        startDate: e.startDate,
-      }));
-    return { executions };
-  });
-  mock.on(DescribeExecutionCommand).callsFake((input: { executionArn?: string }) => {
-    const e = all.find((x) => x.arn === input.executionArn);
-    if (!e) throw namedError('ExecutionDoesNotExist', `Execution Does Not Exist: '${input.executionArn}'`);
-    return {
-      executionArn: e.arn,
-      stateMachineArn: e.machine,
-      name: e.name,
-      status: status(e),
-      startDate: e.startDate,
-      input: JSON.stringify(e.input ?? {}),
-    };
-  });
-  return client;
-}
-
-/** The `aws-sdk:*` integrations the workflow uses, against in-memory fakes (SDK for Java v2 casing). */
-function fakeAwsSdk(action: string, input: unknown, parameters: Map<string, string>): Json {
-  if (action === 'ssm:getParameter') {
-    const name = (input as { Name?: unknown }).Name;
-    if (typeof name !== 'string') throw namedError('Ssm.ValidationException', 'Name is required');
-    const value = parameters.get(name);
-    if (value === undefined) throw namedError('Ssm.ParameterNotFoundException', `Parameter ${name} not found`);
-    return { Parameter: { Name: name, Type: 'String', Value: value, Version: 1 } };
-  }
-  if (action === 'ssm:putParameter') {
-    const { Name, Value, Type, Overwrite } = input as {
-      Name?: unknown;
-      Value?: unknown;
-      Type?: unknown;
-      Overwrite?: unknown;
-    };
-    if (typeof Name !== 'string' || typeof Value !== 'string')
-      throw namedError('Ssm.ValidationException', 'Name and Value are required');
-    if (Type !== 'String') throw namedError('Ssm.ValidationException', `Unexpected Type ${String(Type)}`);
-    if (parameters.has(Name) && Overwrite !== true) throw namedError('Ssm.ParameterAlreadyExistsException', Name);
-    parameters.set(Name, Value);
-    return { Version: 1, Tier: 'Standard' };
-  }
-  throw new Error(`The harness has no fake for aws-sdk:${action}`);
-}
-
-function namedError(name: string, message: string): Error {
-  const err = new Error(message);
   err.name = name;
   return err;
 }
