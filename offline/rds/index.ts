@@ -1,2 +1,3 @@
 /** The RDS simulator: what the offline world answers RDS calls with. */
-export * from './simulator';
+export * from './types';
+export { RdsSimulator } from './simulator';
