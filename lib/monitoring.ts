@@ -23,14 +23,14 @@ export interface MonitoringProps {
 
 /**
  * The alarms that say the restore stopped working, each described with what it means and a link to its
- * runbook entry (README "Alarms"), optionally sent to an SNS topic and/or a Slack channel (AWS Chatbot):
+ * runbook entry (docs/runbook.md, "Alarm: …" headings), optionally sent to an SNS topic and/or a Slack channel (AWS Chatbot):
  * - an execution failed, timed out, or was aborted (Step Functions' own metrics, one alarm each);
  * - staging's data is older than `monitoring.staleAfterDays`: no successful restore recorded for that long.
  *   A small function publishes the data's age every hour (lambdas/data-age); if it stops publishing, the
  *   missing data counts as breaching, so a silent failure of the check is not mistaken for fresh data.
  */
 export class Monitoring extends Construct {
-  /** The alarms by kind; ids and anchors are the README's runbook headings. */
+  /** The alarms by kind; ids and anchors are the runbook's headings (docs/runbook.md). */
   readonly alarms: Record<AlarmKind, cloudwatch.Alarm>;
   readonly dataAgeFunction: NodejsFunction;
   /** The topics the alarms go to: the configured one and/or the one made for Slack. */
@@ -153,7 +153,7 @@ export class Monitoring extends Construct {
 
 export type AlarmKind = 'failed' | 'timedOut' | 'aborted' | 'stale';
 
-/** Construct ids and runbook anchors (README "Alarms" headings: `#alarm-<anchor>` ... see describe()). */
+/** Construct ids and runbook anchors (docs/runbook.md "Alarm: …" headings: `#alarm-<anchor>` ... see describe()). */
 export const ALARMS: Record<AlarmKind, { id: string; anchor: string; title: string }> = {
   failed: { id: 'ExecutionFailedAlarm', anchor: 'execution-failed', title: 'A restore execution failed' },
   timedOut: { id: 'ExecutionTimedOutAlarm', anchor: 'execution-timed-out', title: 'A restore execution timed out' },

@@ -1,7 +1,7 @@
 /**
  * Whether an instance has settled as `available` (plan steps 8 and 10: "the database may not be initially
  * available/named when the sensor first starts"). After a rename RDS shows renaming → available →
- * rebooting → available, and a waiter that stops at the first `available` returns too early (boto3 #609).
+ * rebooting → available, and a waiter that stops at the first `available` returns too early (docs/aws-facts.md).
  * So: `available` after a reboot was seen counts at once; otherwise it must stay available on every poll
  * for `settleSeconds` (in case the reboot came and went between two polls, or never comes).
  * With `settleSeconds` 0 the first `available` counts.

@@ -24,7 +24,7 @@ import { RdsGuard } from '../../lambdas/shared/guard';
 import { clock, EXECUTION, IDS, makeDbInstance, makeStagingConfig, notFound, SNAPSHOT_INFO } from './fixtures';
 
 /**
- * Issue 4, item 7: no mutating call can ever target production, whatever the identifiers and inputs.
+ * The guard's property: no mutating call can ever target production, whatever the identifiers and inputs.
  *
  * fast-check generates adversarial identifiers (case variants, Unicode look-alikes, invisible characters,
  * padding, ARNs, endpoints, snapshot names, prefixes/suffixes/slices of the production name, non-strings)
@@ -860,7 +860,7 @@ describe('the oracle itself', () => {
 });
 
 afterAll(() => {
-  // The case count of this file (issue 4 asks for at least 10,000).
+  // The case count of this file (at least 10,000 by design).
   console.log(`Guard property test: ${casesRun} generated cases\n  ${summary.join('\n  ')}`);
 });
 

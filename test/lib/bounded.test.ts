@@ -2,7 +2,7 @@ import { worstCaseMinutes } from '../../lib/config';
 import { allStates, synthesizeWorkflow } from '../../offline/harness';
 
 /**
- * Bounded everything (issue 4, item 10), checked on the synthesized definitions: the state machine has an
+ * Bounded everything, checked on the synthesized definitions: the state machine has an
  * overall timeout; every Task has its own timeout; every loop of the state graph waits between its rounds
  * (no busy loop) and is bounded by a check Task that is told its maximum; and the overall timeout leaves room
  * for the longest path through the graph with every loop running to its maximum. A run that hits the overall

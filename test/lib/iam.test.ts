@@ -25,7 +25,7 @@ import {
 } from '../support/template';
 
 /**
- * Issue 4, items 7 (IAM half) and 9. Everything is derived from the synthesized template and the code, never
+ * The production Deny, Allow scoping and IAM completeness. Everything is derived from the synthesized template and the code, never
  * from a list of today's functions: a new role, statement, function or Task state is covered as it lands.
  * (test/lib/stack.test.ts holds the original example-based IAM checks: deny resources, delete targets.)
  */
@@ -242,7 +242,7 @@ describe.each(each)('IAM: every Allow is scoped (%s config)', (configName) => {
 });
 
 // ---------------------------------------------------------------------------------------------------------
-// Item 9: IAM completeness.
+// IAM completeness.
 
 /** Which lambdas/<folder> a function runs: its STEP_NAME, else the folder its logical id is named after. */
 function codeFolderOf(logicalId: string, fn: Resource): string {

@@ -6,7 +6,7 @@ import { acknowledge, MIN_REASON_LENGTH, NAG_PACK } from '../../lib/nag';
 import { FAST_SYNTH, TEST_CONFIGS } from '../support/template';
 
 /**
- * Issue 4, item 8: cdk-nag's AwsSolutions checks on the app, as `cdk synth` runs them (lib/nag.ts), on the
+ * cdk-nag's AwsSolutions checks on the app, as `cdk synth` runs them (lib/nag.ts), on the
  * default configuration and on one with every optional part on. Zero unacknowledged findings; every
  * acknowledgement has a specific reason and still matches a finding (a stale one is removed, not kept).
  * Any resource another change adds is checked too: its findings fail this test until fixed or acknowledged

@@ -24,7 +24,7 @@ beforeAll(() => {
     context: { 'aws:cdk:bundling-stacks': [] },
     builtinCloudFormationValidation: false,
   } as AppProps;
-  // Speed is measured by `npm run bench` (issue 6), never asserted here.
+  // Speed is measured by `npm run bench` (BENCHMARKS.md), never asserted here.
   const built = buildApp(props);
   template = Template.fromStack(built.stack);
   config = built.config;

@@ -10,7 +10,7 @@ import { defaultState, fakeAws, type FakeAwsState, lastRestoreRecord, SOURCES } 
 
 /**
  * The Django admin notice in a real browser: Debian's Chromium (driven by playwright-core) against a real
- * Django admin (Debian's python3-django) with the drop-in installed as the README says, reading a local
+ * Django admin (Debian's python3-django) with the drop-in installed as docs/django-notice.md says, reading a local
  * status server whose answers are made by the real status module (lambdas/status) from fake AWS state.
  * The status server answers CORS like the Function URL: only for the allowed origin.
  *

@@ -7,7 +7,7 @@ import { createWorld, IDS, type World, type WorldOptions } from '../../../offlin
 import { holders, kinds, useServices } from './support';
 
 /**
- * The fault matrix (issue 4, item 1). Every Task state of the synthesized definitions is taken from the
+ * The fault matrix. Every Task state of the synthesized definitions is taken from the
  * definitions themselves (a new state is covered automatically), and for each one the workflow is run with
  * that state failing: (a) with an error, (b) with a timeout (Step Functions reports it as `States.Timeout`),
  * and, where the state waits on RDS, (c) with what it waits on ending in a terminal status. After every run:

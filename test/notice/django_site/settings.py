@@ -1,6 +1,6 @@
 """A minimal Django site with the real admin, for the notice's browser test (test/notice/notice.browser.test.ts).
 
-The notice is installed exactly as the README says: the app above django.contrib.admin in INSTALLED_APPS, and
+The notice is installed exactly as docs/django-notice.md says: the app above django.contrib.admin in INSTALLED_APPS, and
 STAGING_DB_RESTORE_STATUS_URL. Everything variable comes from the environment the test sets.
 """
 import os
