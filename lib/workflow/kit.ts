@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import type { NotifyEvent } from '../../lambdas/shared/contract';
 import type { RestoreConfig, WaitKind } from '../config';
 import type { Step } from '../functions';
+import { checkedPayload, type Payload, type PollTargetInput, type StepInput } from './payload';
 import { RETRY_NOTIFY, RETRY_TRANSIENT, TASK_TIMEOUT } from './retries';
 import { FAILED_SUFFIX } from './states';
 
@@ -61,14 +62,14 @@ export type WaitSlot = 'snapshot' | 'restore' | 'password' | 'old' | 'staging' |
 /** The config bounds of the loops on the check-status function (the other loops have steps of their own). */
 export type StatusWaitKind = Extract<WaitKind, 'snapshot' | 'restore' | 'modify' | 'rename' | 'delete'>;
 
-export interface WaitLoop {
+export interface WaitLoop<Target> {
   /** The config's `waits.<bound>`: how long the loop may take and how often it polls. */
   bound: StatusWaitKind;
   /** Where each poll goes: `$.waits.<slot>`, read back as the next poll's `previous`. */
   slot: WaitSlot;
   states: { check: string; question: string; wait: string };
-  /** What the loop waits for (the check-status input's `target`). */
-  target: Record<string, unknown>;
+  /** What the loop waits for: the check-status input's `target`, checked like a task's payload. */
+  target: Payload<PollTargetInput, Target>;
   /** How long a renamed instance must stay available to count as settled (0: no rename involved). */
   settleSeconds?: number;
   /**
@@ -91,8 +92,17 @@ export class WorkflowKit {
     return new PhaseKit(this.scope, this.config, this.functions, failures);
   }
 
-  /** A Lambda step with its payload, result path, retry policy and timeout. */
-  task(name: string, step: Step, payload: Record<string, unknown>, options: TaskOptions): tasks.LambdaInvoke {
+  /**
+   * A Lambda step with its payload, result path, retry policy and timeout. The payload is checked against the
+   * step's input in the contract (see payload.ts): a key the step does not take, a required key left out or a
+   * value of the wrong type fails the build.
+   */
+  task<S extends Step, const P extends Record<string, unknown>>(
+    name: string,
+    step: S,
+    payload: Payload<StepInput[S], P>,
+    options: TaskOptions,
+  ): tasks.LambdaInvoke {
     const task = new tasks.LambdaInvoke(this.scope, name, {
       lambdaFunction: this.functions[step],
       payload: sfn.TaskInput.fromObject(payload),
@@ -178,14 +188,14 @@ export class PhaseKit extends WorkflowKit {
   }
 
   /** A reusable Check → "Is it …?" → Wait loop on the check-status function, bounded by config. */
-  waitUntil(loop: WaitLoop): sfn.Chain {
+  waitUntil<const Target extends Record<string, unknown>>(loop: WaitLoop<Target>): sfn.Chain {
     const bound = this.config.waits[loop.bound];
     const path = `$.waits.${loop.slot}`;
     const check = this.task(
       loop.states.check,
       'check-status',
       {
-        target: loop.target,
+        target: checkedPayload<PollTargetInput>(loop.target),
         bound: {
           maxSeconds: bound.maxMinutes * 60,
           pollSeconds: bound.pollSeconds,
