@@ -1,6 +1,6 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
-import * as z from 'zod/mini';
-import type { StagingConfig } from '../shared/contract';
+import { type StagingConfig } from '../shared/contract/state';
+import { captureStagingInputSchema } from '../shared/contract/steps';
 import { type Identifiers, identifiersFromEnv } from '../shared/env';
 import { PreconditionFailedError, StagingNotFoundError } from '../shared/errors';
 import { captureConfig, userTags } from '../shared/instance-config';
@@ -43,7 +43,7 @@ export async function captureStaging(deps: CaptureStagingDeps, at: string = deps
 
 export const makeHandler = defineStep(
   'capture-staging',
-  z.object({ at: z.optional(z.string()) }),
+  captureStagingInputSchema,
   async (input, deps: CaptureStagingDeps, log) => {
     const staging = await captureStaging(deps, input.at);
     log.info('Captured staging configuration', { staging: staging.identifier, resourceId: staging.resourceId });

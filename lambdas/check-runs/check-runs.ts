@@ -5,7 +5,12 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import type { Clock } from '../shared/clock';
-import { type RunningExecution, type RunsCheck, type RunsCheckInput, runsCheckInputSchema } from '../shared/contract';
+import {
+  type CheckRunsInput,
+  checkRunsInputSchema,
+  type CheckRunsResult,
+  type RunningExecution,
+} from '../shared/contract/steps';
 import { errorName, WaitTimedOutError } from '../shared/errors';
 import { defineStep } from '../shared/handler';
 import type { StepClients } from '../shared/clients';
@@ -31,7 +36,7 @@ export interface CheckRunsDeps {
  * Then the other users of staging (e.g. a reindex state machine): while one of them runs, the restore waits
  * (bounded) or ends skipped, as configured.
  */
-export async function checkRuns(input: RunsCheckInput, deps: CheckRunsDeps): Promise<RunsCheck> {
+export async function checkRuns(input: CheckRunsInput, deps: CheckRunsDeps): Promise<CheckRunsResult> {
   const now = deps.clock.now();
   const startedAt = input.previous?.startedAt ?? now.toISOString();
   const attempt = (input.previous?.attempt ?? 0) + 1;
@@ -116,7 +121,7 @@ function view(e: ExecutionListItem, stateMachine: string): RunningExecution {
   };
 }
 
-export const makeHandler = defineStep('check-runs', runsCheckInputSchema, async (input, deps: CheckRunsDeps, log) => {
+export const makeHandler = defineStep('check-runs', checkRunsInputSchema, async (input, deps: CheckRunsDeps, log) => {
   const result = await checkRuns(input, deps);
   log.info('Checked other runs', { verdict: result.verdict, restores: result.restores, others: result.others });
   return result;

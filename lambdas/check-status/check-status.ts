@@ -1,13 +1,9 @@
 import { DescribeDBSnapshotsCommand, type RDSClient } from '@aws-sdk/client-rds';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Clock } from '../shared/clock';
-import {
-  type PollInput,
-  pollInputSchema,
-  type PollResult,
-  TERMINAL_INSTANCE_STATUSES,
-  TERMINAL_SNAPSHOT_STATUSES,
-} from '../shared/contract';
+import { TERMINAL_INSTANCE_STATUSES, TERMINAL_SNAPSHOT_STATUSES } from '../shared/contract/rds';
+import { type PollResult } from '../shared/contract/state';
+import { type CheckStatusInput, checkStatusInputSchema } from '../shared/contract/steps';
 import {
   errorName,
   InstanceFailedError,
@@ -38,7 +34,7 @@ interface Observation {
  * `available` (or gone); fails fast on terminal statuses and when the loop's time bound is spent. A target
  * that is not found yet is "in progress" (a rename hides the instance under both names for a while).
  */
-export async function checkStatus(input: PollInput, deps: CheckStatusDeps): Promise<PollResult> {
+export async function checkStatus(input: CheckStatusInput, deps: CheckStatusDeps): Promise<PollResult> {
   const { target, bound, previous } = input;
   const now = deps.clock.now();
   const startedAt = previous?.startedAt ?? now.toISOString();
@@ -90,7 +86,7 @@ export async function checkStatus(input: PollInput, deps: CheckStatusDeps): Prom
   };
 }
 
-function describeTarget(input: PollInput): string {
+function describeTarget(input: CheckStatusInput): string {
   const t = input.target;
   if (t.kind === 'snapshot') return `snapshot ${t.identifier} to be available`;
   return t.until === 'gone' ? `instance ${t.identifier} to be deleted` : `instance ${t.identifier} to be available`;
@@ -109,7 +105,7 @@ async function observeSnapshot(rds: RDSClient, identifier: string): Promise<Obse
 
 async function observeInstance(
   rds: RDSClient,
-  target: Extract<PollInput['target'], { kind: 'instance' }>,
+  target: Extract<CheckStatusInput['target'], { kind: 'instance' }>,
 ): Promise<Observation> {
   const db = await describeInstance(rds, target.identifier);
   if (db) {
@@ -144,7 +140,7 @@ async function observeInstance(
 
 export const makeHandler = defineStep(
   'check-status',
-  pollInputSchema,
+  checkStatusInputSchema,
   async (input, deps: CheckStatusDeps, log: Logger) => {
     const result = await checkStatus(input, deps);
     log.info('Polled', {

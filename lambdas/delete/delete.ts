@@ -1,7 +1,6 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
-import * as z from 'zod/mini';
 import type { Clock } from '../shared/clock';
-import type { DeleteResult } from '../shared/contract';
+import { type DeleteInput, deleteInputSchema, type DeleteResult } from '../shared/contract/steps';
 import { type Identifiers, identifiersFromEnv } from '../shared/env';
 import { UnexpectedInstanceError } from '../shared/errors';
 import { RdsGuard } from '../shared/guard';
@@ -15,21 +14,12 @@ export interface DeleteDeps {
   clock: Clock;
 }
 
-export const deleteEventSchema = z.object({
-  identifier: z.string(),
-  /** The instance expected under `identifier`; another one is never deleted. */
-  resourceId: z.string(),
-});
-
 /**
  * Plan step 11: delete the old staging instance, no final snapshot (SkipFinalSnapshot), automated backups
  * kept (DeleteAutomatedBackups false) so it stays recoverable for their retention. Deletion protection, if
  * staging had it, is turned off first. Already gone counts as done (a retried call).
  */
-export async function deleteInstance(
-  input: z.infer<typeof deleteEventSchema>,
-  deps: DeleteDeps,
-): Promise<DeleteResult> {
+export async function deleteInstance(input: DeleteInput, deps: DeleteDeps): Promise<DeleteResult> {
   const guard = new RdsGuard(deps.rds, deps.ids);
   const identifier = guard.check(input.identifier, ['temporary', 'old'], 'delete target');
   const requestedAt = deps.clock.now().toISOString();
@@ -47,7 +37,7 @@ export async function deleteInstance(
   return { identifier, resourceId: input.resourceId, requestedAt, alreadyGone: false };
 }
 
-export const makeHandler = defineStep('delete', deleteEventSchema, async (input, deps: DeleteDeps, log) => {
+export const makeHandler = defineStep('delete', deleteInputSchema, async (input, deps: DeleteDeps, log) => {
   const result = await deleteInstance(input, deps);
   log.info('Delete requested', { identifier: result.identifier, alreadyGone: result.alreadyGone });
   return result;

@@ -1,8 +1,14 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Octokit } from '@octokit/rest';
-import * as z from 'zod/mini';
 import type { StepClients } from '../shared/clients';
 import type { Clock } from '../shared/clock';
+import {
+  deployApiInputSchema,
+  type DeployCheckInput,
+  type DeployCheckResult,
+  type DeployConfig,
+  type DeployDispatchResult,
+} from '../shared/contract/steps-after-swap';
 import { WaitTimedOutError } from '../shared/errors';
 import { defineStep } from '../shared/handler';
 import { DeployDispatchFailedError, DeployFailedError, DeployRunNotFoundError, GitHubApiError } from './errors';
@@ -11,6 +17,7 @@ import { type PackageVersion, selectImageTag } from './tags';
 import { requireEnv } from '../shared/env';
 
 export { selectImageTag, type PackageVersion, type SelectedTag } from './tags';
+export type { DeployConfig } from '../shared/contract';
 
 /**
  * Redeploys the staging API after the database was recreated (plan: "get the latest GHCR image tag, trigger
@@ -19,65 +26,11 @@ export { selectImageTag, type PackageVersion, type SelectedTag } from './tags';
  *   check:    one poll of that run (Check → Wait → Check in the workflow, bounded by startedAt + maxSeconds)
  */
 
-const nonEmpty = z.string().check(z.trim(), z.minLength(1));
-
-export const deployConfigSchema = z.object({
-  owner: nonEmpty,
-  repo: nonEmpty,
-  packageOrg: nonEmpty,
-  packageName: nonEmpty,
-  /** Workflow file name (or numeric id as a string), e.g. `deploy-staging-api.yml`. */
-  workflowFile: nonEmpty,
-  /** Branch the workflow runs on. */
-  ref: nonEmpty,
-  /** RegExp source replacing the default release-tag rule (see selectImageTag). */
-  tagPattern: z.optional(
-    z.string().check(
-      z.minLength(1),
-      z.refine((s) => isRegExp(s), { message: 'is not a valid regular expression' }),
-    ),
-  ),
-  /** Unique per execution: sent as the `run_name` input and used to find the run the dispatch created. */
-  runName: nonEmpty,
-});
-export type DeployConfig = z.infer<typeof deployConfigSchema>;
-
-/** Step input, flat (no nested config): `{ action: 'dispatch', ...DeployConfig }`. */
-export const dispatchInputSchema = z.extend(deployConfigSchema, { action: z.literal('dispatch') });
-
-/** Step input: `{ action: 'check', owner, repo, runId, tag, startedAt, maxSeconds, pollSeconds }`. */
-export const checkInputSchema = z.object({
-  action: z.literal('check'),
-  owner: nonEmpty,
-  repo: nonEmpty,
-  runId: z.int().check(z.positive()),
-  /** The tag the dispatch deployed; echoed in the result for the notification. */
-  tag: nonEmpty,
-  /** When the wait began (the dispatch's `dispatchedAt`); the bound counts from here. */
-  startedAt: z.iso.datetime({ offset: true }),
-  maxSeconds: z.number().check(z.positive()),
-  pollSeconds: z.int().check(z.positive()),
-});
-export type CheckInput = Omit<z.infer<typeof checkInputSchema>, 'action'>;
-
-export const deployInputSchema = z.discriminatedUnion('action', [dispatchInputSchema, checkInputSchema]);
-export type DeployInput = z.infer<typeof deployInputSchema>;
-
-export interface DispatchResult {
-  tag: string;
-  runId: number;
-  runUrl: string;
-  dispatchedAt: string;
-}
-
-export interface CheckResult {
-  done: boolean;
-  status: string;
-  conclusion: string | null;
-  runUrl: string;
-  tag: string;
-  nextPollSeconds: number;
-}
+/** The contract's types (lambdas/shared/contract), under the names this file's functions use. */
+export type DispatchResult = DeployDispatchResult;
+export type CheckResult = DeployCheckResult;
+/** The check's input without the action that picked it. */
+export type CheckInput = Omit<DeployCheckInput, 'action'>;
 
 export interface RunLookup {
   /** How many times the run list is read before giving up (default 10). */
@@ -230,7 +183,7 @@ export async function checkDeploy(
 /** One Lambda for both halves: `{ action: 'dispatch', … }` or `{ action: 'check', … }`. */
 export const makeHandler = defineStep(
   'deploy-api',
-  deployInputSchema,
+  deployApiInputSchema,
   async (input, deps: DeployDeps, log: Logger): Promise<DispatchResult | CheckResult> => {
     if (input.action === 'dispatch') {
       const { action: _action, ...config } = input;
@@ -259,15 +212,6 @@ function apiError(what: string, err: unknown): GitHubApiError {
 /** GitHub's search qualifiers take ISO 8601 without fractional seconds. */
 function githubTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-function isRegExp(source: string): boolean {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** This step's dependencies, from its function's environment (set by lib/functions.ts) and the clients given. */

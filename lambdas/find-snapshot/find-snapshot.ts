@@ -1,6 +1,7 @@
 import { type DBSnapshot, DescribeDBSnapshotsCommand, type RDSClient } from '@aws-sdk/client-rds';
-import * as z from 'zod/mini';
-import { type SnapshotInfo, TERMINAL_SNAPSHOT_STATUSES } from '../shared/contract';
+import { TERMINAL_SNAPSHOT_STATUSES } from '../shared/contract/rds';
+import { type SnapshotInfo } from '../shared/contract/state';
+import { findSnapshotInputSchema } from '../shared/contract/steps';
 import { type Identifiers, identifiersFromEnv } from '../shared/env';
 import { errorName, InvalidInputError, NoSnapshotError, SnapshotFailedError } from '../shared/errors';
 import { defineStep } from '../shared/handler';
@@ -113,10 +114,7 @@ export function toSnapshotInfo(s: DBSnapshot): SnapshotInfo {
 
 export const makeHandler = defineStep(
   'find-snapshot',
-  z.object({
-    /** From the validated execution input; '' means the newest automated snapshot. */
-    snapshotIdentifier: z._default(z.string(), ''),
-  }),
+  findSnapshotInputSchema,
   async (input, deps: FindSnapshotDeps, log) => {
     const snapshot = input.snapshotIdentifier
       ? await findChosenSnapshot(input.snapshotIdentifier, deps)

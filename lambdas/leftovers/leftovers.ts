@@ -1,14 +1,10 @@
 import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { Clock } from '../shared/clock';
-import {
-  CREATED_BY_TAG,
-  isDeletable,
-  type LeftoversInput,
-  leftoversInputSchema,
-  type LeftoversProgress,
-  RDS_ERRORS,
-} from '../shared/contract';
+import { RDS_ERRORS } from '../shared/contract/errors';
+import { CREATED_BY_TAG, isDeletable } from '../shared/contract/rds';
+import { type LeftoversProgress } from '../shared/contract/state';
+import { type LeftoversInput, leftoversInputSchema } from '../shared/contract/steps';
 import { type Identifiers, identifiersFromEnv, requireEnv } from '../shared/env';
 import { errorName, LeftoversFoundError, StagingNotFoundError, WaitTimedOutError } from '../shared/errors';
 import { RdsGuard } from '../shared/guard';

@@ -1,7 +1,6 @@
-import * as z from 'zod/mini';
 import type { Clock } from '../shared/clock';
 import { type Identifiers, identifiersFromEnv, requireEnv } from '../shared/env';
-import { notifyInputSchema } from '../shared/contract';
+import { type NotifyInput, notifyInputSchema, type NotifyResult } from '../shared/contract/steps';
 import { defineStep } from '../shared/handler';
 import { buildMessage, type MessageContext } from './messages';
 import type { StepClients } from '../shared/clients';
@@ -14,13 +13,8 @@ export interface NotifyDeps {
   context: Omit<MessageContext, 'now'>;
 }
 
-export const notifyResultSchema = z.object({ event: z.string(), sentAt: z.string() });
-
 /** Plan steps 1, 8 and 13: tell the people who depend on staging. */
-export async function notify(
-  input: z.infer<typeof notifyInputSchema>,
-  deps: NotifyDeps,
-): Promise<z.infer<typeof notifyResultSchema>> {
+export async function notify(input: NotifyInput, deps: NotifyDeps): Promise<NotifyResult> {
   const now = deps.clock.now();
   await deps.post(buildMessage(input, { ...deps.context, now }));
   return { event: input.event, sentAt: now.toISOString() };

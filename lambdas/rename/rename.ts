@@ -1,7 +1,6 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
-import * as z from 'zod/mini';
 import type { Clock } from '../shared/clock';
-import type { RenameResult } from '../shared/contract';
+import { type RenameInput, renameInputSchema, type RenameResult } from '../shared/contract/steps';
 import { type Identifiers, identifiersFromEnv } from '../shared/env';
 import { PreconditionFailedError, UnexpectedInstanceError } from '../shared/errors';
 import { RdsGuard } from '../shared/guard';
@@ -15,21 +14,11 @@ export interface RenameDeps {
   clock: Clock;
 }
 
-export const renameEventSchema = z.object({
-  from: z.string(),
-  to: z.string(),
-  /** The instance expected under `from`: a rename never moves an instance we did not mean. */
-  resourceId: z.string(),
-});
-
 /**
  * Plan steps 7 and 9: rename with ApplyImmediately. Checks first that `from` holds the expected instance and
  * is available and that `to` is free, so a refused rename fails with a message that says why.
  */
-export async function renameInstance(
-  input: z.infer<typeof renameEventSchema>,
-  deps: RenameDeps,
-): Promise<RenameResult> {
+export async function renameInstance(input: RenameInput, deps: RenameDeps): Promise<RenameResult> {
   const guard = new RdsGuard(deps.rds, deps.ids);
   const from = guard.check(input.from, ['staging', 'temporary', 'old'], 'rename source');
   const to = guard.check(input.to, ['staging', 'temporary', 'old'], 'rename target');
@@ -50,7 +39,7 @@ export async function renameInstance(
   return { from, to, resourceId: input.resourceId, requestedAt };
 }
 
-export const makeHandler = defineStep('rename', renameEventSchema, async (input, deps: RenameDeps, log) => {
+export const makeHandler = defineStep('rename', renameInputSchema, async (input, deps: RenameDeps, log) => {
   const result = await renameInstance(input, deps);
   log.info('Rename requested', { from: result.from, to: result.to });
   return result;

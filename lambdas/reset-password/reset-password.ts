@@ -1,6 +1,6 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
-import * as z from 'zod/mini';
 import type { Clock } from '../shared/clock';
+import { type ResetPasswordInput, resetPasswordInputSchema, type ResetPasswordResult } from '../shared/contract/steps';
 import { type Identifiers, identifiersFromEnv, requireEnv } from '../shared/env';
 import { PreconditionFailedError, UnexpectedInstanceError } from '../shared/errors';
 import { RdsGuard } from '../shared/guard';
@@ -16,17 +16,15 @@ export interface ResetPasswordDeps {
   readCredentials(): Promise<DbCredentials>;
 }
 
-export const resetPasswordEventSchema = z.object({ identifier: z.string(), resourceId: z.string() });
-
 /**
  * The restored copy carries production's master password. Before anyone can use it as staging, its master
  * password becomes staging's (from the credentials secret), so staging never shares production's and this
  * tool never needs production's. The secret's username must be the copy's master user.
  */
 export async function resetMasterPassword(
-  input: z.infer<typeof resetPasswordEventSchema>,
+  input: ResetPasswordInput,
   deps: ResetPasswordDeps,
-): Promise<{ identifier: string; requestedAt: string }> {
+): Promise<ResetPasswordResult> {
   const guard = new RdsGuard(deps.rds, deps.ids);
   const identifier = guard.check(input.identifier, ['temporary'], 'master-password target');
   const db = await describeInstance(deps.rds, identifier);
@@ -47,7 +45,7 @@ export async function resetMasterPassword(
 
 export const makeHandler = defineStep(
   'reset-password',
-  resetPasswordEventSchema,
+  resetPasswordInputSchema,
   async (input, deps: ResetPasswordDeps, log) => {
     const result = await resetMasterPassword(input, deps);
     log.info('Master password change requested', { identifier: result.identifier });

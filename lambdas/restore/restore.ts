@@ -1,6 +1,5 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
-import * as z from 'zod/mini';
-import { executionInfoSchema, type RestoreResult, snapshotInfoSchema, stagingConfigSchema } from '../shared/contract';
+import { type RestoreInput, restoreInputSchema, type RestoreResult } from '../shared/contract/steps';
 import type { Clock } from '../shared/clock';
 import { type Identifiers, identifiersFromEnv } from '../shared/env';
 import { GuardRefusedError } from '../shared/errors';
@@ -15,17 +14,8 @@ export interface RestoreDeps {
   clock: Clock;
 }
 
-export const restoreEventSchema = z.object({
-  execution: executionInfoSchema,
-  snapshot: snapshotInfoSchema,
-  staging: stagingConfigSchema,
-});
-
 /** Plan step 5: restore the production snapshot under the temporary name, configured like staging. */
-export async function restoreSnapshot(
-  input: z.infer<typeof restoreEventSchema>,
-  deps: RestoreDeps,
-): Promise<RestoreResult> {
+export async function restoreSnapshot(input: RestoreInput, deps: RestoreDeps): Promise<RestoreResult> {
   if (input.snapshot.instance.toLowerCase() !== deps.ids.production.toLowerCase()) {
     throw new GuardRefusedError(
       `Snapshot ${input.snapshot.identifier} belongs to ${input.snapshot.instance}, not ${deps.ids.production}`,
@@ -43,7 +33,7 @@ export async function restoreSnapshot(
   };
 }
 
-export const makeHandler = defineStep('restore', restoreEventSchema, async (input, deps: RestoreDeps, log) => {
+export const makeHandler = defineStep('restore', restoreInputSchema, async (input, deps: RestoreDeps, log) => {
   const result = await restoreSnapshot(input, deps);
   log.info('Restore requested', { snapshot: input.snapshot.identifier, target: result.identifier });
   return result;

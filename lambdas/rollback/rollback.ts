@@ -1,14 +1,9 @@
 import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import type { Clock } from '../shared/clock';
-import {
-  CREATED_BY_TAG,
-  isDeletable,
-  RDS_ERRORS,
-  type RollbackInput,
-  rollbackInputSchema,
-  type RollbackProgress,
-  TERMINAL_INSTANCE_STATUSES,
-} from '../shared/contract';
+import { RDS_ERRORS } from '../shared/contract/errors';
+import { CREATED_BY_TAG, isDeletable, TERMINAL_INSTANCE_STATUSES } from '../shared/contract/rds';
+import { type RollbackProgress } from '../shared/contract/state';
+import { type RollbackInput, rollbackInputSchema } from '../shared/contract/steps';
 import { type Identifiers, identifiersFromEnv } from '../shared/env';
 import { errorName, RollbackStuckError } from '../shared/errors';
 import { RdsGuard } from '../shared/guard';

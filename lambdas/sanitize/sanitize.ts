@@ -1,7 +1,6 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
-import * as z from 'zod/mini';
 import type { Clock } from '../shared/clock';
-import type { SanitizeResult } from '../shared/contract';
+import { type SanitizeInput, sanitizeInputSchema, type SanitizeResult } from '../shared/contract/steps';
 import { type Identifiers, identifiersFromEnv, requireEnv } from '../shared/env';
 import { DatabaseUnreachableError, SanitizeFailedError, UnexpectedInstanceError } from '../shared/errors';
 import { RdsGuard } from '../shared/guard';
@@ -33,16 +32,6 @@ export interface SanitizeDeps {
   sleep(ms: number): Promise<void>;
 }
 
-export const sanitizeEventSchema = z.object({
-  identifier: z.string(),
-  resourceId: z.string(),
-  database: z.string(),
-  tables: z.array(z.string().check(z.regex(/^[a-z_][a-z0-9_]{0,62}$/))).check(z.minLength(1)),
-  connectAttempts: z.int().check(z.gte(1), z.lte(10)),
-  masterPasswordReset: z.boolean(),
-});
-export type SanitizeEvent = z.infer<typeof sanitizeEventSchema>;
-
 /**
  * Errors worth another connection attempt right after a restore or a password change: the endpoint's DNS
  * name may not resolve yet, the server may refuse or not accept connections yet, the new password may not
@@ -57,7 +46,7 @@ const BACKOFF_MS = { first: 2_000, max: 20_000 };
  * configured tables of the temporary instance in one transaction and one statement (parallel truncates can
  * deadlock), then checks each is empty. Only ever the temporary instance (the guard's allow-list).
  */
-export async function sanitize(input: SanitizeEvent, deps: SanitizeDeps): Promise<SanitizeResult> {
+export async function sanitize(input: SanitizeInput, deps: SanitizeDeps): Promise<SanitizeResult> {
   const identifier = new RdsGuard(deps.rds, deps.ids).check(input.identifier, ['temporary'], 'sanitize target');
   const db = await describeInstance(deps.rds, identifier);
   if (!db || db.DbiResourceId !== input.resourceId) {
@@ -129,7 +118,7 @@ async function connectWithRetry(options: ConnectOptions, attempts: number, deps:
   }
 }
 
-export const makeHandler = defineStep('sanitize', sanitizeEventSchema, async (input, deps: SanitizeDeps, log) => {
+export const makeHandler = defineStep('sanitize', sanitizeInputSchema, async (input, deps: SanitizeDeps, log) => {
   const result = await sanitize(input, deps);
   log.info('Emptied OAuth tables', { identifier: result.identifier, removed: result.removed });
   return result;

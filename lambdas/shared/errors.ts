@@ -1,8 +1,8 @@
-import { ERRORS } from './contract';
+import { ERRORS } from './contract/errors';
 
 /**
  * Errors the workflow reacts to by name. Step Functions matches `ErrorEquals` against the Lambda's
- * errorType, which is the thrown error's `name`, so each class pins its name to a constant in contract.ts.
+ * errorType, which is the thrown error's `name`, so each class pins its name to a constant in contract/errors.ts.
  */
 export abstract class NamedError extends Error {
   abstract override readonly name: string;

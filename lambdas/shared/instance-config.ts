@@ -1,11 +1,6 @@
 import type { DBInstance, RestoreDBInstanceFromDBSnapshotCommandInput } from '@aws-sdk/client-rds';
-import {
-  CREATED_BY_TAG,
-  type RestorableConfig,
-  restorableConfigSchema,
-  type StagingConfig,
-  type Tag,
-} from './contract';
+import { CREATED_BY_TAG } from './contract/rds';
+import { type RestorableConfig, restorableConfigSchema, type StagingConfig, type Tag } from './contract/state';
 
 /**
  * Staging's configuration as RestoreDBInstanceFromDBSnapshot wants it (plan step 4), read from a

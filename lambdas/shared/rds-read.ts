@@ -1,5 +1,5 @@
 import { type DBInstance, DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
-import { RDS_ERRORS } from './contract';
+import { RDS_ERRORS } from './contract/errors';
 import { errorName } from './errors';
 
 /** The instance holding `identifier`, or undefined when RDS says DBInstanceNotFound (e.g. mid-rename). */

@@ -1,4 +1,4 @@
-import { ERRORS } from '../shared/contract';
+import { ERRORS } from '../shared/contract/errors';
 import { NamedError } from '../shared/errors';
 
 /** Errors of the Elasticsearch index update; their names are in the shared contract (ERRORS). */

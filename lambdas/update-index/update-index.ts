@@ -1,6 +1,19 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod/mini';
 import type { Clock } from '../shared/clock';
+import {
+  type IndexCheckInput,
+  type IndexCheckResult,
+  type IndexStartInput,
+  type IndexStartResult,
+  type IndexTask,
+  type PolledTask,
+  type SinceDateSource,
+  type SkippedTask,
+  type StartedTask,
+  type UpdateIndexInput,
+  updateIndexInputSchema,
+} from '../shared/contract/steps-after-swap';
 import { defineStep } from '../shared/handler';
 import { IndexUpdateFailedError, WaitTimedOutError } from './errors';
 import { type Fetch, IngestionClient } from './ingestion';
@@ -19,74 +32,12 @@ export interface UpdateIndexDeps {
   clock: Clock;
 }
 
-const mediaType = z.string().check(z.regex(/^[a-z][a-z0-9_]*$/, 'must be a lower-case media type such as "image"'));
-
-const startInputSchema = z.object({
-  action: z.literal('start'),
-  baseUrl: z.url({ protocol: /^https?$/ }),
-  mediaTypes: z.array(mediaType).check(z.minLength(1)),
-  /** Explicit override; wins over the last restore. */
-  sinceDate: z.optional(z.iso.date()),
-  /** Raw SSM parameter value: JSON `{"at": "<ISO time>", ...}`, or empty / absent on a first run. */
-  lastRestore: z.nullish(z.string()),
-  defaultSinceDate: z.iso.date(),
-});
-
-const skippedTaskSchema = z.object({ mediaType, status: z.literal('skipped'), reason: z.string() });
-const activeTaskSchema = z.object({
-  mediaType,
-  status: z.enum(['started', 'running', 'succeeded']),
-  index: z.string(),
-  indexSuffix: z.string(),
-  taskId: z.string().check(z.minLength(1)),
-  progress: z.optional(z.number()),
-});
-const taskSchema = z.union([skippedTaskSchema, activeTaskSchema]);
-
-const checkInputSchema = z.object({
-  action: z.literal('check'),
-  baseUrl: z.url({ protocol: /^https?$/ }),
-  tasks: z.array(taskSchema),
-  startedAt: z.iso.datetime({ offset: true }),
-  maxSeconds: z.number().check(z.positive()),
-  pollSeconds: z.int().check(z.positive()),
-});
-
-export const updateIndexInputSchema = z.discriminatedUnion('action', [startInputSchema, checkInputSchema]);
-
-export type StartInput = z.infer<typeof startInputSchema>;
-export type CheckInput = z.infer<typeof checkInputSchema>;
-export type UpdateIndexInput = z.infer<typeof updateIndexInputSchema>;
-
-export type SkippedTask = z.infer<typeof skippedTaskSchema>;
-export interface StartedTask {
-  mediaType: string;
-  status: 'started';
-  index: string;
-  indexSuffix: string;
-  taskId: string;
-}
-export interface PolledTask extends Omit<StartedTask, 'status'> {
-  status: 'running' | 'succeeded';
-  progress: number;
-}
-export type IndexTask = SkippedTask | StartedTask | PolledTask;
-
-export type SinceDateSource = 'input' | 'last-restore' | 'default';
-
-export interface StartResult {
-  sinceDate: string;
-  sinceDateSource: SinceDateSource;
-  tasks: (SkippedTask | StartedTask)[];
-  startedAt: string;
-}
-
-export interface CheckResult {
-  done: boolean;
-  tasks: (SkippedTask | PolledTask)[];
-  startedAt: string;
-  nextPollSeconds: number;
-}
+/** The contract's types (lambdas/shared/contract), under the names this file's functions use. */
+export type StartInput = IndexStartInput;
+export type CheckInput = IndexCheckInput;
+export type StartResult = IndexStartResult;
+export type CheckResult = IndexCheckResult;
+export type { IndexTask, PolledTask, SinceDateSource, SkippedTask, StartedTask, UpdateIndexInput };
 
 /** `image-5bb9d1cf` → `5bb9d1cf`; `image-init-xyz` → `init-xyz` (everything after the FIRST `-`). */
 export function indexSuffix(index: string): string {

@@ -1,10 +1,9 @@
-import * as z from 'zod/mini';
 import {
   EXECUTION_INPUT_MAX_BYTES,
   type ExecutionInput,
   executionInputSchema,
-  executionInfoSchema,
-} from '../shared/contract';
+} from '../shared/contract/execution-input';
+import * as steps from '../shared/contract/steps';
 import { InvalidInputError } from '../shared/errors';
 import { defineStep } from '../shared/handler';
 import type { StepClients } from '../shared/clients';
@@ -70,7 +69,7 @@ function describe(value: unknown): string {
 
 export const makeHandler = defineStep(
   'validate-input',
-  z.object({ input: z.unknown(), execution: executionInfoSchema }),
+  steps.validateInputInputSchema,
   async (event, _deps: object, log) => {
     const input = validateExecutionInput(event.input);
     log.info('Execution input accepted', { input });

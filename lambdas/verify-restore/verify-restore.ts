@@ -1,6 +1,5 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
-import * as z from 'zod/mini';
-import { stagingConfigSchema, type VerifyResult } from '../shared/contract';
+import { type VerifyRestoreInput, verifyRestoreInputSchema, type VerifyRestoreResult } from '../shared/contract/steps';
 import { ConfigMismatchError, UnexpectedInstanceError } from '../shared/errors';
 import { defineStep } from '../shared/handler';
 import { compareConfig } from '../shared/instance-config';
@@ -11,20 +10,11 @@ export interface VerifyRestoreDeps {
   rds: RDSClient;
 }
 
-export const verifyEventSchema = z.object({
-  staging: stagingConfigSchema,
-  identifier: z.string(),
-  resourceId: z.nullable(z.string()),
-});
-
 /**
  * After the restore, before any outage: the new instance must match staging's captured configuration
  * (class, storage, network, groups, tags...). A mismatch fails here, while staging is still untouched.
  */
-export async function verifyRestore(
-  input: z.infer<typeof verifyEventSchema>,
-  deps: VerifyRestoreDeps,
-): Promise<VerifyResult> {
+export async function verifyRestore(input: VerifyRestoreInput, deps: VerifyRestoreDeps): Promise<VerifyRestoreResult> {
   const db = await describeInstance(deps.rds, input.identifier);
   if (!db) throw new UnexpectedInstanceError(`The restored instance ${input.identifier} has disappeared`);
   if (input.resourceId && db.DbiResourceId !== input.resourceId) {
@@ -47,7 +37,7 @@ export async function verifyRestore(
 
 export const makeHandler = defineStep(
   'verify-restore',
-  verifyEventSchema,
+  verifyRestoreInputSchema,
   async (input, deps: VerifyRestoreDeps, log) => {
     const result = await verifyRestore(input, deps);
     log.info('Restored instance matches staging', {

@@ -1,7 +1,7 @@
 /**
- * The state names of the workflow (lib/workflow/index.ts), as people read them in the Step Functions console.
- * Kept apart from the CDK code so that tools which read executions (the operator CLI's timeline, the
- * rehearsal) can use them without loading aws-cdk-lib.
+ * The state names of the workflow (built by the phase files of lib/workflow), as people read them in the Step
+ * Functions console. Kept apart from the CDK code so that tools which read executions (the operator CLI's
+ * timeline, the rehearsal) can use them without loading aws-cdk-lib.
  */
 /** State names people read in the console. Exported so tests and the runbook refer to the same names. */
 export const STATE = {
