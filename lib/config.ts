@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { looksLikeProduction } from '../lambdas/shared/production';
+import { parseSchedule, ScheduleError } from '../lambdas/shared/schedule';
 
 /**
  * The one configuration of the app. `bin/app.ts` reads it from the `staging-db-restore` key of the CDK
@@ -369,7 +370,12 @@ export function loadConfig(raw: unknown = {}): RestoreConfig {
       throw new ConfigError(field, `"${config[field]}" is the same instance as ${other} (RDS names ignore case)`);
     seen.set(key, field);
   }
-  validateSchedule(config.schedule);
+  try {
+    parseSchedule(config.schedule);
+  } catch (err) {
+    if (err instanceof ScheduleError) throw new ConfigError('schedule', err.message);
+    throw err;
+  }
   config.concurrency.otherStateMachineArns.forEach((arn, i) => {
     if (arn.endsWith(`:stateMachine:${config.stateMachineName}`)) {
       throw new ConfigError(
@@ -437,59 +443,4 @@ function withDefaults(defaults: object, given: Record<string, unknown>): Record<
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/**
- * EventBridge schedule expressions: `rate(N unit)` or `cron(min hour dom month dow year)` with exactly one of
- * day-of-month / day-of-week set to `?`. Checked field by field so a typo fails synth, not the first deploy.
- */
-export function validateSchedule(schedule: string): void {
-  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(schedule);
-  if (rate) {
-    const n = Number(rate[1]);
-    if (n < 1) throw new ConfigError('schedule', 'rate must be at least 1');
-    if ((n === 1) !== !rate[2]!.endsWith('s')) throw new ConfigError('schedule', 'use "1 day" / "N days" forms');
-    return;
-  }
-  const cron = /^cron\((.*)\)$/.exec(schedule);
-  if (!cron) throw new ConfigError('schedule', `"${schedule}" is neither cron(...) nor rate(...)`);
-  const fields = cron[1]!.trim().split(/\s+/);
-  if (fields.length !== 6) {
-    throw new ConfigError(
-      'schedule',
-      `cron needs 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`,
-    );
-  }
-  const [minutes, hours, dom, month, dow, year] = fields as [string, string, string, string, string, string];
-  checkCronField('minutes', minutes, 0, 59);
-  checkCronField('hours', hours, 0, 23);
-  if ((dom === '?') === (dow === '?')) {
-    throw new ConfigError('schedule', 'cron needs "?" in exactly one of day-of-month and day-of-week');
-  }
-  if (dom !== '?' && dom !== 'L' && !/^\d{1,2}W$/.test(dom)) checkCronField('day-of-month', dom, 1, 31);
-  checkCronField('month', month, 1, 12, MONTHS);
-  const nthOrLast = /^([1-7]|SUN|MON|TUE|WED|THU|FRI|SAT)(L|#[1-5])$/i;
-  if (dow !== '?' && dow !== 'L' && !nthOrLast.test(dow)) checkCronField('day-of-week', dow, 1, 7, DAYS);
-  if (year !== '*') checkCronField('year', year, 1970, 2199);
-}
-
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
-
-/** One cron field: `*`, `N`, `N-M`, each optionally `/step`, comma-separated; names allowed for month/day. */
-function checkCronField(name: string, value: string, min: number, max: number, names: string[] = []): void {
-  const invalid = () => new ConfigError('schedule', `cron ${name} "${value}" is not valid`);
-  for (const part of value.split(',')) {
-    const [range, step, ...rest] = part.split('/');
-    if (rest.length || !range || (step !== undefined && !/^[1-9]\d*$/.test(step))) throw invalid();
-    if (range === '*') continue;
-    const bounds = range.split('-');
-    if (bounds.length > 2) throw invalid();
-    for (const bound of bounds) {
-      const named = names.indexOf(bound.toUpperCase());
-      if (named < 0 && !/^\d+$/.test(bound)) throw invalid();
-      const v = named >= 0 ? named + min : Number(bound);
-      if (v < min || v > max) throw new ConfigError('schedule', `cron ${name} value ${bound} is outside ${min}-${max}`);
-    }
-  }
 }

@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { buildApp } from '../../lib/app';
 import { ConfigError, DEFAULT_CONFIG, loadConfig, type RestoreConfig } from '../../lib/config';
 import { RdsGuard } from '../../lambdas/shared/guard';
+import { parseSchedule } from '../../lambdas/shared/schedule';
 
 /** Skips esbuild bundling: these tests only need synth to get as far as config validation. */
 const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
@@ -613,4 +614,27 @@ describe('loadConfig: the run lock', () => {
     // Assert
     expectNames(err, field);
   });
+});
+
+describe('loadConfig: the schedule is checked by the parser the status function uses', () => {
+  it.each(['cron(0 0 0W * ? *)', 'cron(0 0 1-31/40 * ? *)', 'rate(2 day)'])(
+    "refuses %s with the parser's message, naming schedule",
+    (schedule) => {
+      // Arrange
+      let parserMessage = '';
+      try {
+        parseSchedule(schedule);
+      } catch (err) {
+        parserMessage = (err as Error).message;
+      }
+
+      // Act
+      const err = configErrorOf(() => loadConfig({ schedule }));
+
+      // Assert
+      expectNames(err, 'schedule');
+      expect(parserMessage).not.toBe('');
+      expect(err.message).toBe(`Invalid staging-db-restore config: schedule: ${parserMessage}`);
+    },
+  );
 });
