@@ -1,9 +1,16 @@
 import { RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { buildApp } from '../../lib/app';
-import { ConfigError, DEFAULT_CONFIG, loadConfig, type RestoreConfig } from '../../lib/config';
-import { RdsGuard } from '../../lambdas/shared/guard';
+import {
+  ConfigError,
+  DEFAULT_CONFIG,
+  loadConfig,
+  restoreConfigSchema,
+  worstCaseMinutes,
+  type RestoreConfig,
+} from '../../lib/config';
 import { parseSchedule } from '../../lambdas/shared/schedule';
+import { RdsGuard } from '../../lambdas/shared/guard';
 
 /** Skips esbuild bundling: these tests only need synth to get as far as config validation. */
 const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
@@ -613,6 +620,110 @@ describe('loadConfig: the run lock', () => {
 
     // Assert
     expectNames(err, field);
+  });
+});
+
+describe('loadConfig: the defaults live in the schema', () => {
+  it('DEFAULT_CONFIG is what loadConfig returns when nothing is given', () => {
+    // Act
+    const config = loadConfig();
+
+    // Assert
+    expect(DEFAULT_CONFIG).toEqual(config);
+    expect(config.sanitize.truncateTables).not.toBe(DEFAULT_CONFIG.sanitize.truncateTables);
+  });
+
+  it('leaves the fields without a default out', () => {
+    // Act
+    const config = loadConfig();
+
+    // Assert
+    expect(config.network).toBeUndefined();
+    expect(config.snapshotKmsKeyArn).toBeUndefined();
+    expect(config.monitoring.alarmTopicArn).toBeUndefined();
+    expect(config.monitoring.slack).toBeUndefined();
+    expect(config.deployApi.tagPattern).toBeUndefined();
+  });
+
+  it.each<[string, Record<string, unknown>, (config: RestoreConfig) => unknown, unknown]>([
+    [
+      'waits.restore.maxMinutes',
+      { waits: { restore: { maxMinutes: 10 } } },
+      (c) => c.waits.restore,
+      { maxMinutes: 10, pollSeconds: 300 },
+    ],
+    ['an empty wait bound', { waits: { index: {} } }, (c) => c.waits, DEFAULT_CONFIG.waits],
+    [
+      'sanitize.connectAttempts',
+      { sanitize: { connectAttempts: 3 } },
+      (c) => c.sanitize,
+      { ...DEFAULT_CONFIG.sanitize, connectAttempts: 3 },
+    ],
+    [
+      'deployApi.enabled',
+      { deployApi: { enabled: false } },
+      (c) => c.deployApi,
+      { ...DEFAULT_CONFIG.deployApi, enabled: false },
+    ],
+    [
+      'searchIndex.mediaTypes',
+      { searchIndex: { mediaTypes: ['image'] } },
+      (c) => c.searchIndex,
+      { ...DEFAULT_CONFIG.searchIndex, mediaTypes: ['image'] },
+    ],
+    [
+      'status.cacheSeconds',
+      { status: { cacheSeconds: 5 } },
+      (c) => c.status,
+      { ...DEFAULT_CONFIG.status, cacheSeconds: 5 },
+    ],
+    [
+      'concurrency.whenOthersRun',
+      { concurrency: { whenOthersRun: 'skip' } },
+      (c) => c.concurrency,
+      { otherStateMachineArns: [], whenOthersRun: 'skip' },
+    ],
+    [
+      'monitoring.slack',
+      { monitoring: { slack: { workspaceId: 'T012ABCDEF', channelId: 'C012ABCDEF' } } },
+      (c) => c.monitoring,
+      { ...DEFAULT_CONFIG.monitoring, slack: { workspaceId: 'T012ABCDEF', channelId: 'C012ABCDEF' } },
+    ],
+  ])('a partial object (%s) keeps the defaults of what it leaves out', (_what, raw, part, expected) => {
+    // Act
+    const config = loadConfig(raw);
+
+    // Assert
+    expect(part(config)).toEqual(expected);
+  });
+
+  it('replaces a default array whole', () => {
+    // Act
+    const config = loadConfig({ sanitize: { truncateTables: ['api_oauth2registration'] } });
+
+    // Assert
+    expect(config.sanitize.truncateTables).toEqual(['api_oauth2registration']);
+  });
+
+  it("links the alarms to the runbook's home by default", () => {
+    // Act
+    const config = loadConfig();
+
+    // Assert
+    expect(config.monitoring.runbookUrl).toBe(
+      'https://github.com/WordPress/openverse/blob/main/staging-db-restore/docs/runbook.md',
+    );
+  });
+
+  it("states the default wait bounds' worst case in executionTimeoutHours' description", () => {
+    // Arrange
+    const hours = worstCaseMinutes(DEFAULT_CONFIG) / 60;
+
+    // Act
+    const description = restoreConfigSchema.shape.executionTimeoutHours.description;
+
+    // Assert
+    expect(description).toContain(`${hours} h`);
   });
 });
 
