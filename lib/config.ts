@@ -494,15 +494,17 @@ export class ConfigError extends Error {
 const NON_PRODUCTION = ['stagingInstance', 'temporaryInstance', 'oldInstance'] as const;
 
 /**
- * Validates `raw` (the schema fills in the defaults of what it leaves out), then checks what spans fields.
+ * Validates `raw` (an object, or JSON text of one) and fills in the defaults of what it leaves out, then
+ * checks what spans fields.
  * Throws ConfigError naming the first bad field. `raw` is whatever the CDK context holds, so it is treated as
  * untrusted.
  */
 export function loadConfig(raw: unknown = {}): RestoreConfig {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+  const given = typeof raw === 'string' ? fromJsonText(raw) : raw;
+  if (given === null || typeof given !== 'object' || Array.isArray(given)) {
     throw new ConfigError('staging-db-restore', 'must be an object');
   }
-  const parsed = restoreConfigSchema.safeParse(raw);
+  const parsed = restoreConfigSchema.safeParse(given);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
@@ -556,6 +558,18 @@ export function loadConfig(raw: unknown = {}): RestoreConfig {
     }
   }
   return config;
+}
+
+/** `cdk synth -c key=value` hands every value over as a string, so a config given there arrives as JSON text. */
+function fromJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(
+      'staging-db-restore',
+      `must be an object; given as text (-c), JSON: ${(err as Error).message}`,
+    );
+  }
 }
 
 /**

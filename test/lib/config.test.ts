@@ -749,3 +749,37 @@ describe('loadConfig: the schedule is checked by the parser the status function 
     },
   );
 });
+
+describe('loadConfig: given on the command line (cdk synth -c), as JSON text', () => {
+  it('reads a JSON object the same as the object', () => {
+    // Arrange
+    const raw = { stagingInstance: 'dev-other-db', waits: { restore: { maxMinutes: 10 } } };
+
+    // Act
+    const config = loadConfig(JSON.stringify(raw));
+
+    // Assert
+    expect(config).toEqual(loadConfig(raw));
+  });
+
+  it('names the bad field inside the JSON text', () => {
+    // Act
+    const err = configErrorOf(() => loadConfig('{"stagingInstance": "prod-copy"}'));
+
+    // Assert
+    expectNames(err, 'stagingInstance');
+  });
+
+  it.each([
+    ['text that is not JSON', '{stagingInstance: dev}'],
+    ['JSON of an array', '[]'],
+    ['JSON of a string', '"dev-openverse-db"'],
+    ['JSON null', 'null'],
+  ])('refuses %s, naming staging-db-restore', (_what, raw) => {
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, 'staging-db-restore');
+  });
+});
