@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { validateSchedule } from '../../lib/config';
+import { loadConfig } from '../../lib/config';
 import { nextRun, parseSchedule, ScheduleError } from '../../lambdas/shared/schedule';
 
 const DEFAULT = 'cron(0 0 1 * ? *)';
@@ -99,6 +99,45 @@ describe('parseSchedule: errors name the problem', () => {
   });
 });
 
+describe('parseSchedule: as strict as the config check at synth (which uses it)', () => {
+  it.each([
+    ['cron(0 24 1 * ? *)', /^"cron\(0 24 1 \* \? \*\)": hours value 24 is outside 0-23$/],
+    ['cron(1,61 0 1 * ? *)', /minutes value 61 in "1,61" is outside 0-59/],
+    ['cron(0 0 1 JANUARY ? *)', /month "JANUARY" is not a valid cron field/],
+    ['cron(0 0 ? * FUNDAY *)', /day-of-week "FUNDAY" is not a valid cron field/],
+    ['cron(0 0 1 * ? 1969)', /year value 1969 is outside 1970-2199/],
+    ['cron(0 0 0W * ? *)', /day-of-month value 0W is outside 1-31/],
+    ['cron(0 0 32W * ? *)', /day-of-month value 32W is outside 1-31/],
+    ['cron(0 0 1 * ?)', /6 fields .*, got 5/],
+    ['rate(1 days)', /write "rate\(1 day\)" for a rate of 1/],
+    ['rate(2 hour)', /the plural for more, as in "rate\(2 hours\)"/],
+    ['rate(30)', /^"rate\(30\)" is neither cron/],
+    ['', /^"" is neither cron/],
+  ])('%s: %s', (expression, message) => {
+    expect(() => parseSchedule(expression)).toThrow(ScheduleError);
+    expect(() => parseSchedule(expression)).toThrow(message);
+  });
+
+  it.each([
+    ['space before', ' rate(1 day)'],
+    ['space inside the parentheses', 'rate( 1 day )'],
+    ['two spaces in a rate', 'rate(1  day)'],
+    ['space after', 'cron(0 0 1 * ? *) '],
+    ['lower-case L in day-of-month', 'cron(0 0 l * ? *)'],
+    ['lower-case W', 'cron(0 0 15w * ? *)'],
+    ['lower-case L alone in day-of-week', 'cron(0 0 ? * l *)'],
+  ])('refuses %s (%j)', (_why, expression) => {
+    expect(() => parseSchedule(expression)).toThrow(ScheduleError);
+  });
+
+  it.each(['cron(0 0 ? * 6l *)', 'cron(0 0 ? * mon#1 *)', 'cron(0 0 1 jan-mar ? *)', 'cron(0 0 ? * fri-mon *)'])(
+    'accepts %s (names and the xL / x#n forms in any case)',
+    (expression) => {
+      expect(parseSchedule(expression).kind).toBe('cron');
+    },
+  );
+});
+
 /**
  * Property: for cron expressions built from plain fields (values, ranges, steps, lists), nextRun agrees with
  * a brute-force reference that walks forward day by day and minute by minute. The reference below shares no
@@ -173,7 +212,7 @@ describe('nextRun agrees with a brute-force walk for generated expressions', () 
   it('for 300 random (expression, instant) pairs, each accepted by the config validator', () => {
     fc.assert(
       fc.property(expression, instant, (expr, after) => {
-        validateSchedule(expr);
+        expect(loadConfig({ schedule: expr }).schedule).toBe(expr);
         expect(nextRun(expr, after)?.at.toISOString() ?? null).toBe(reference(expr, after)?.toISOString() ?? null);
       }),
       { numRuns: 300 },

@@ -1,7 +1,15 @@
 import { RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { buildApp } from '../../lib/app';
-import { ConfigError, DEFAULT_CONFIG, loadConfig, type RestoreConfig } from '../../lib/config';
+import {
+  ConfigError,
+  DEFAULT_CONFIG,
+  loadConfig,
+  restoreConfigSchema,
+  worstCaseMinutes,
+  type RestoreConfig,
+} from '../../lib/config';
+import { parseSchedule } from '../../lambdas/shared/schedule';
 import { RdsGuard } from '../../lambdas/shared/guard';
 
 /** Skips esbuild bundling: these tests only need synth to get as far as config validation. */
@@ -612,5 +620,166 @@ describe('loadConfig: the run lock', () => {
 
     // Assert
     expectNames(err, field);
+  });
+});
+
+describe('loadConfig: the defaults live in the schema', () => {
+  it('DEFAULT_CONFIG is what loadConfig returns when nothing is given', () => {
+    // Act
+    const config = loadConfig();
+
+    // Assert
+    expect(DEFAULT_CONFIG).toEqual(config);
+    expect(config.sanitize.truncateTables).not.toBe(DEFAULT_CONFIG.sanitize.truncateTables);
+  });
+
+  it('leaves the fields without a default out', () => {
+    // Act
+    const config = loadConfig();
+
+    // Assert
+    expect(config.network).toBeUndefined();
+    expect(config.snapshotKmsKeyArn).toBeUndefined();
+    expect(config.monitoring.alarmTopicArn).toBeUndefined();
+    expect(config.monitoring.slack).toBeUndefined();
+    expect(config.deployApi.tagPattern).toBeUndefined();
+  });
+
+  it.each<[string, Record<string, unknown>, (config: RestoreConfig) => unknown, unknown]>([
+    [
+      'waits.restore.maxMinutes',
+      { waits: { restore: { maxMinutes: 10 } } },
+      (c) => c.waits.restore,
+      { maxMinutes: 10, pollSeconds: 300 },
+    ],
+    ['an empty wait bound', { waits: { index: {} } }, (c) => c.waits, DEFAULT_CONFIG.waits],
+    [
+      'sanitize.connectAttempts',
+      { sanitize: { connectAttempts: 3 } },
+      (c) => c.sanitize,
+      { ...DEFAULT_CONFIG.sanitize, connectAttempts: 3 },
+    ],
+    [
+      'deployApi.enabled',
+      { deployApi: { enabled: false } },
+      (c) => c.deployApi,
+      { ...DEFAULT_CONFIG.deployApi, enabled: false },
+    ],
+    [
+      'searchIndex.mediaTypes',
+      { searchIndex: { mediaTypes: ['image'] } },
+      (c) => c.searchIndex,
+      { ...DEFAULT_CONFIG.searchIndex, mediaTypes: ['image'] },
+    ],
+    [
+      'status.cacheSeconds',
+      { status: { cacheSeconds: 5 } },
+      (c) => c.status,
+      { ...DEFAULT_CONFIG.status, cacheSeconds: 5 },
+    ],
+    [
+      'concurrency.whenOthersRun',
+      { concurrency: { whenOthersRun: 'skip' } },
+      (c) => c.concurrency,
+      { otherStateMachineArns: [], whenOthersRun: 'skip' },
+    ],
+    [
+      'monitoring.slack',
+      { monitoring: { slack: { workspaceId: 'T012ABCDEF', channelId: 'C012ABCDEF' } } },
+      (c) => c.monitoring,
+      { ...DEFAULT_CONFIG.monitoring, slack: { workspaceId: 'T012ABCDEF', channelId: 'C012ABCDEF' } },
+    ],
+  ])('a partial object (%s) keeps the defaults of what it leaves out', (_what, raw, part, expected) => {
+    // Act
+    const config = loadConfig(raw);
+
+    // Assert
+    expect(part(config)).toEqual(expected);
+  });
+
+  it('replaces a default array whole', () => {
+    // Act
+    const config = loadConfig({ sanitize: { truncateTables: ['api_oauth2registration'] } });
+
+    // Assert
+    expect(config.sanitize.truncateTables).toEqual(['api_oauth2registration']);
+  });
+
+  it("links the alarms to the runbook's home by default", () => {
+    // Act
+    const config = loadConfig();
+
+    // Assert
+    expect(config.monitoring.runbookUrl).toBe(
+      'https://github.com/WordPress/openverse/blob/main/staging-db-restore/docs/runbook.md',
+    );
+  });
+
+  it("states the default wait bounds' worst case in executionTimeoutHours' description", () => {
+    // Arrange
+    const hours = worstCaseMinutes(DEFAULT_CONFIG) / 60;
+
+    // Act
+    const description = restoreConfigSchema.shape.executionTimeoutHours.description;
+
+    // Assert
+    expect(description).toContain(`${hours} h`);
+  });
+});
+
+describe('loadConfig: the schedule is checked by the parser the status function uses', () => {
+  it.each(['cron(0 0 0W * ? *)', 'cron(0 0 1-31/40 * ? *)', 'rate(2 day)'])(
+    "refuses %s with the parser's message, naming schedule",
+    (schedule) => {
+      // Arrange
+      let parserMessage = '';
+      try {
+        parseSchedule(schedule);
+      } catch (err) {
+        parserMessage = (err as Error).message;
+      }
+
+      // Act
+      const err = configErrorOf(() => loadConfig({ schedule }));
+
+      // Assert
+      expectNames(err, 'schedule');
+      expect(parserMessage).not.toBe('');
+      expect(err.message).toBe(`Invalid staging-db-restore config: schedule: ${parserMessage}`);
+    },
+  );
+});
+
+describe('loadConfig: given on the command line (cdk synth -c), as JSON text', () => {
+  it('reads a JSON object the same as the object', () => {
+    // Arrange
+    const raw = { stagingInstance: 'dev-other-db', waits: { restore: { maxMinutes: 10 } } };
+
+    // Act
+    const config = loadConfig(JSON.stringify(raw));
+
+    // Assert
+    expect(config).toEqual(loadConfig(raw));
+  });
+
+  it('names the bad field inside the JSON text', () => {
+    // Act
+    const err = configErrorOf(() => loadConfig('{"stagingInstance": "prod-copy"}'));
+
+    // Assert
+    expectNames(err, 'stagingInstance');
+  });
+
+  it.each([
+    ['text that is not JSON', '{stagingInstance: dev}'],
+    ['JSON of an array', '[]'],
+    ['JSON of a string', '"dev-openverse-db"'],
+    ['JSON null', 'null'],
+  ])('refuses %s, naming staging-db-restore', (_what, raw) => {
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, 'staging-db-restore');
   });
 });
