@@ -13,9 +13,6 @@ import { ALARMS } from '../../lib/monitoring';
  */
 const ROOT = path.join(__dirname, '..', '..');
 
-// TODO(lead): remove PENDING_TARGETS after merging the branch that generates docs/configuration.md.
-const PENDING_TARGETS = new Set(['docs/configuration.md']);
-
 /** The checked Markdown files, relative to the repository root. */
 function markdownFiles(root: string): string[] {
   const docs = fs.existsSync(path.join(root, 'docs'))
@@ -117,7 +114,7 @@ function ignored(root: string, relative: string): boolean {
 }
 
 /** Every broken relative link of `files` (paths relative to `root`), as "file:line: target: why". */
-function brokenLinks(root: string, files: string[], pending: Set<string> = new Set()): string[] {
+function brokenLinks(root: string, files: string[]): string[] {
   const problems: string[] = [];
   const anchorCache = new Map<string, Set<string>>();
   const anchors = (file: string) => {
@@ -144,7 +141,6 @@ function brokenLinks(root: string, files: string[], pending: Set<string> = new S
         problems.push(`${where}: points outside the repository`);
         continue;
       }
-      if (pending.has(resolved)) continue;
       const absolute = path.join(root, resolved);
       if (!fs.existsSync(absolute)) {
         problems.push(`${where}: ${resolved} does not exist`);
@@ -175,15 +171,7 @@ describe('documentation links', () => {
   });
 
   it('every relative link points at a file of the repository, and every #fragment at an anchor in it', () => {
-    expect(brokenLinks(ROOT, files, PENDING_TARGETS)).toEqual([]);
-  });
-
-  it('a pending target is still missing (otherwise remove it from PENDING_TARGETS)', () => {
-    for (const target of PENDING_TARGETS)
-      expect({ target, exists: fs.existsSync(path.join(ROOT, target)) }).toEqual({
-        target,
-        exists: false,
-      });
+    expect(brokenLinks(ROOT, files)).toEqual([]);
   });
 });
 
@@ -229,13 +217,13 @@ describe('the link checker', () => {
       [
         '# Readme',
         '[ok](docs/guide.md) [ok](docs/guide.md#step-one) [ok](docs/guide.md#step-one-1) [ok](docs/guide.md#kept)',
-        '[ok](#readme) [ok](https://example.com/x.md#nothing) [ok](docs) [pending](docs/later.md#any)',
+        '[ok](#readme) [ok](https://example.com/x.md#nothing) [ok](docs)',
         '[bad](docs/missing.md) [bad](docs/guide.md#step-two) [bad](#nowhere) [bad](../outside.md) [bad](/abs.md)',
         '[bad](docs/guide.md#step-one-2) [bad](ftp://example.com/)',
       ].join('\n'),
     );
     try {
-      expect(brokenLinks(dir, ['README.md'], new Set(['docs/later.md']))).toEqual([
+      expect(brokenLinks(dir, ['README.md'])).toEqual([
         'README.md:4: docs/missing.md: docs/missing.md does not exist',
         'README.md:4: docs/guide.md#step-two: docs/guide.md has no heading or <a id> with the anchor #step-two',
         'README.md:4: #nowhere: README.md has no heading or <a id> with the anchor #nowhere',
