@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { loadConfig, restoreConfigSchema } from '../lib/config';
 
 /**
- * Generates docs/configuration.md from the config schema in lib/config.ts: every field's type, default,
+ * Generates docs/configuration.md from the config schema in lib/config-schema.ts: every field's type, default,
  * description and checks come from the schema, so the reference cannot drift from what synth enforces.
  * test/scripts/config-docs.test.ts fails when the committed file is out of date.
  *
@@ -158,7 +158,7 @@ function json(value: unknown): string {
 }
 
 function describeField(field: Field, fieldPath: string): string {
-  if (!field.description) throw new Error(`config-docs: ${fieldPath} has no description in lib/config.ts`);
+  if (!field.description) throw new Error(`config-docs: ${fieldPath} has no description in lib/config-schema.ts`);
   return prose([field.description, sentence(checksOf(field.core))].filter(Boolean).join(' '));
 }
 
@@ -235,9 +235,9 @@ export function configDocsMarkdown(): string {
     );
   }
   return [
-    `<!-- Generated from lib/config.ts by \`${CONFIG_DOCS_COMMAND}\`. Do not edit: change the schema's descriptions and run it again. -->`,
+    `<!-- Generated from lib/config-schema.ts by \`${CONFIG_DOCS_COMMAND}\`. Do not edit: change the schema's descriptions and run it again. -->`,
     '# Configuration',
-    `_Generated from the schema in \`lib/config.ts\` by \`${CONFIG_DOCS_COMMAND}\`: change the descriptions there._`,
+    `_Generated from the schema in \`lib/config-schema.ts\` by \`${CONFIG_DOCS_COMMAND}\`: change the descriptions there._`,
     'staging-db-restore has one configuration: the `staging-db-restore` key of the CDK context, in `cdk.json` ' +
       "or given on the command line as JSON (`cdk synth -c staging-db-restore='{...}'`, which takes the " +
       'place of the cdk.json value). `cdk synth` (and so `cdk deploy`) validates it once, in `lib/config.ts`: a ' +

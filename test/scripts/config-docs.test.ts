@@ -18,7 +18,7 @@ function defaults(value: object, prefix = ''): [string, unknown][] {
 describe('docs/configuration.md', () => {
   // Prettier loads its parsers with import(), which Jest's module sandbox does not offer: generate it in a
   // child process, in memory (--stdout), and compare.
-  it(`is committed exactly as \`${CONFIG_DOCS_COMMAND}\` generates it from lib/config.ts`, () => {
+  it(`is committed exactly as \`${CONFIG_DOCS_COMMAND}\` generates it from lib/config-schema.ts`, () => {
     // Arrange
     const committed = fs.readFileSync(CONFIG_DOCS, 'utf8');
 
@@ -36,7 +36,7 @@ describe('docs/configuration.md', () => {
       while (was[line] === is[line]) line++;
       throw new Error(
         `docs/configuration.md is out of date (first difference on line ${line + 1}): run \`${CONFIG_DOCS_COMMAND}\` ` +
-          'and commit the result. It is generated from the schema in lib/config.ts; edit the descriptions there.',
+          'and commit the result. It is generated from the schema in lib/config-schema.ts; edit the descriptions there.',
       );
     }
   });
