@@ -1,5 +1,5 @@
 // aws-local-stepfunctions 3 calls Promise.withResolvers (Node 22+). On Node 20 a missing polyfill makes every
-// Task state throw, and a States.ALL catch would then silently take the rollback path: see aws-facts.md.
+// Task state throw, and a States.ALL catch would then silently take the rollback path: see docs/aws-facts.md.
 if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
   Object.defineProperty(Promise, 'withResolvers', {
     configurable: true,

@@ -25,7 +25,7 @@ export function userTags(tags: readonly { Key?: string; Value?: string }[] | und
     .map(({ Key, Value }) => ({ Key, Value }));
 }
 
-/** The restore request: staging's configuration and tags, plus ours, and no backups (see aws-facts). */
+/** The restore request: staging's configuration and tags, plus ours, and no backups (see docs/aws-facts.md). */
 export function restoreInput(
   staging: StagingConfig,
   snapshotIdentifier: string,

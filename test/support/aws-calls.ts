@@ -46,7 +46,7 @@ const ACTION_OF_OPERATION: Record<string, string> = {
 };
 
 /**
- * Actions an operation needs beyond its own, in this project's use (aws-facts: "Restore needs
+ * Actions an operation needs beyond its own, in this project's use (docs/aws-facts.md: "Restore needs
  * rds:RestoreDBInstanceFromDBSnapshot ... plus rds:AddTagsToResource when tags are set or copied").
  */
 const ALSO_NEEDED: Record<string, string[]> = {

@@ -135,7 +135,7 @@ export const pollBoundSchema = z.object({
   maxSeconds: z.int().check(z.positive()),
   pollSeconds: z.int().check(z.positive()),
   /**
-   * A renamed instance answers `available`, then reboots, then is `available` again (aws-facts). It counts
+   * A renamed instance answers `available`, then reboots, then is `available` again (docs/aws-facts.md). It counts
    * as settled once it is available after a reboot was seen, or has stayed available this long.
    */
   settleSeconds: z._default(z.int().check(z.nonnegative()), 0),
