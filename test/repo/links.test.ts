@@ -263,7 +263,7 @@ describe('docs/runbook.md', () => {
     expect(missing).toEqual([]);
   });
 
-  it('has a heading for every error name of the contract (ERRORS, lambdas/shared/contract.ts)', () => {
+  it('has a heading for every error name of the contract (ERRORS, lambdas/shared/contract/errors.ts)', () => {
     const headings = headingsOf(runbook).join('\n');
     const missing = Object.values(ERRORS).filter((name) => !headings.includes(name));
     expect(missing).toEqual([]);
