@@ -76,7 +76,6 @@ function newSnapshot(
   sim.snapshotCounter += 1;
   const a = source?.attrs;
   return {
-    seq: sim.snapshotCounter,
     identifier,
     instanceIdentifier,
     snapshotType: opts.snapshotType,

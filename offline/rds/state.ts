@@ -14,6 +14,7 @@ import {
   type SimDeleteRequest,
   type SimEndpoint,
   type SimInstanceAttributes,
+  type SimSnapshotView,
   type SimTimings,
   type StatusFault,
 } from './types';
@@ -37,7 +38,6 @@ export interface Interrupt {
 }
 
 export interface InstanceRecord {
-  seq: number;
   identifier: string;
   resourceId: string;
   status: string;
@@ -66,31 +66,9 @@ export interface InstanceRecord {
   deleteRequest?: SimDeleteRequest;
 }
 
-export interface SnapshotRecord {
-  seq: number;
-  identifier: string;
-  instanceIdentifier: string;
-  snapshotType: string;
-  status: string;
-  createTime: Date;
-  percentProgress: number;
-  engine: string;
-  engineVersion: string;
-  dbInstanceClass: string;
-  allocatedStorage: number;
-  storageType: string;
-  iops?: number;
-  storageThroughput?: number;
-  port: number;
-  masterUsername: string;
-  backupRetentionPeriod: number;
-  encrypted: boolean;
-  kmsKeyId?: string;
-  dbiResourceId: string;
-  vpcId: string;
+/** A snapshot as the simulator keeps it: its public view without the ARN (derived), plus what only it needs. */
+export interface SnapshotRecord extends Omit<SimSnapshotView, 'arn'> {
   availabilityZone: string;
-  tags: Tag[];
-  data?: unknown;
   becomes?: { status: string; at: number };
 }
 
@@ -177,7 +155,6 @@ export function newRecord(
 ): InstanceRecord {
   sim.instanceCounter += 1;
   const rec: InstanceRecord = {
-    seq: sim.instanceCounter,
     identifier,
     resourceId: `db-SIM${String(sim.instanceCounter).padStart(23, '0')}`,
     status: 'available',
