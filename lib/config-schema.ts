@@ -191,6 +191,12 @@ export const restoreConfigSchema = z
           30,
           30,
         ),
+        settings: waitBound(
+          "Staging's own settings (backups, windows, monitoring, deletion protection) being applied to the new " +
+            'staging, after the swap.',
+          60,
+          60,
+        ),
         deploy: waitBound("The staging API's deploy workflow run, after the swap.", 60, 60),
         index: waitBound('The search index updates, after the swap.', 360, 300),
       })

@@ -117,6 +117,7 @@ export function worstCaseMinutes(config: RestoreConfig): number {
     2 * waits.rename.maxMinutes;
   const afterSwap = Math.max(
     waits.delete.maxMinutes,
+    waits.settings.maxMinutes,
     config.deployApi.enabled ? waits.deploy.maxMinutes : 0,
     config.searchIndex.enabled ? waits.index.maxMinutes : 0,
   );

@@ -23,6 +23,7 @@ export const STEPS = [
   'verify-restore',
   'rename',
   'delete',
+  'apply-settings',
   'rollback',
   'notify',
   'reset-password',
@@ -192,6 +193,8 @@ export class RestoreFunctions extends Construct {
     );
     // Tags are given on restore (staging's tags and ours), which needs AddTagsToResource on the new instance.
     restore.addToRolePolicy(allow(['rds:AddTagsToResource'], [dbArn(config.temporaryInstance)]));
+    // The snapshot's size and engine decide what storage the restore may ask for.
+    restore.addToRolePolicy(allow(['rds:DescribeDBSnapshots'], [dbArn(config.productionInstance), anySnapshot]));
     if (config.snapshotKmsKeyArn) {
       restore.addToRolePolicy(
         new iam.PolicyStatement({
@@ -236,6 +239,29 @@ export class RestoreFunctions extends Construct {
     deleteFn.addToRolePolicy(
       allow(['rds:DescribeDBInstances', 'rds:ModifyDBInstance', 'rds:DeleteDBInstance'], [dbArn(config.oldInstance)]),
     );
+
+    // After the swap, staging's own settings on the new staging (it checks the instance is the new one first).
+    // Enhanced Monitoring's role is passed to RDS's monitoring service: only there, and only roles (the name is
+    // staging's, read at run time).
+    const applySettings = make('apply-settings');
+    applySettings.addToRolePolicy(
+      allow(['rds:DescribeDBInstances', 'rds:ModifyDBInstance'], [dbArn(config.stagingInstance)]),
+    );
+    const monitoringRoles = stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' });
+    applySettings.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [monitoringRoles],
+        conditions: { StringEquals: { 'iam:PassedToService': 'monitoring.rds.amazonaws.com' } },
+      }),
+    );
+    acknowledge(applySettings.role!, [
+      [
+        `AwsSolutions-IAM5[Resource::${nagResource(this, monitoringRoles)}]`,
+        "Enhanced Monitoring's role is staging's, read at run time, so its name is unknown at synth; it may only be " +
+          'passed to RDS monitoring (iam:PassedToService).',
+      ],
+    ]);
 
     const rollback = make('rollback');
     rollback.addToRolePolicy(allow(['rds:DescribeDBInstances', 'rds:ModifyDBInstance'], nonProduction));
@@ -289,6 +315,7 @@ export class RestoreFunctions extends Construct {
       'verify-restore': verifyRestore,
       rename,
       delete: deleteFn,
+      'apply-settings': applySettings,
       rollback,
       notify,
       'reset-password': resetPassword,

@@ -5,6 +5,7 @@ import * as captureStaging from '../lambdas/capture-staging/capture-staging';
 import * as checkRuns from '../lambdas/check-runs/check-runs';
 import * as checkStatus from '../lambdas/check-status/check-status';
 import * as deleteStep from '../lambdas/delete/delete';
+import * as applySettingsStep from '../lambdas/apply-settings/apply-settings';
 import * as deployApi from '../lambdas/deploy-api/deploy-api';
 import * as findSnapshot from '../lambdas/find-snapshot/find-snapshot';
 import * as leftovers from '../lambdas/leftovers/leftovers';
@@ -312,6 +313,7 @@ const STEP_HANDLERS: Record<Step, (env: Record<string, string>, clients: StepCli
   'verify-restore': wired(verifyRestore),
   rename: wired(rename),
   delete: wired(deleteStep),
+  'apply-settings': wired(applySettingsStep),
   rollback: wired(rollback),
   'reset-password': wired(resetPassword),
   sanitize: wired(sanitize),

@@ -1,7 +1,13 @@
 import { DEFAULT_CONFIG } from '../lib/config';
 import { DEFAULT_DB_CREDENTIALS } from './harness';
 import { PgDataPlane } from './pg/data-plane';
-import { type InstanceSeed, RdsSimulator, type RdsSimulatorOptions, type SnapshotSeed } from './rds';
+import {
+  type InstanceSeed,
+  RdsSimulator,
+  type RdsSimulatorOptions,
+  type SimInstanceAttributes,
+  type SnapshotSeed,
+} from './rds';
 
 /**
  * The standard offline world, shaped like Openverse's: production with a month of automated snapshots
@@ -58,6 +64,10 @@ export interface WorldOptions extends RdsSimulatorOptions {
   /** Seed no staging instance. */
   noStaging?: boolean;
   stagingDeletionProtection?: boolean;
+  /** Staging's attributes beyond the standard ones (e.g. a staging configured with every setting RDS has). */
+  staging?: Partial<SimInstanceAttributes>;
+  /** Production's attributes beyond the standard ones (its snapshots copy them). */
+  production?: Partial<SimInstanceAttributes>;
 }
 
 export async function createWorld(options: WorldOptions = {}): Promise<World> {
@@ -78,6 +88,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
       { Key: 'environment', Value: 'production' },
       { Key: 'team', Value: 'openverse' },
     ],
+    ...options.production,
   });
   const staging = options.noStaging
     ? undefined
@@ -98,6 +109,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
           { Key: 'environment', Value: 'staging' },
           { Key: 'team', Value: 'openverse' },
         ],
+        ...options.staging,
       });
 
   const day = 24 * 3600 * 1000;

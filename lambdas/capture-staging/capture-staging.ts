@@ -3,7 +3,8 @@ import { type StagingConfig } from '../shared/contract/state';
 import { captureStagingInputSchema } from '../shared/contract/steps';
 import { type Identifiers, identifiersFromEnv } from '../shared/env';
 import { PreconditionFailedError, StagingNotFoundError } from '../shared/errors';
-import { captureConfig, userTags } from '../shared/instance-config';
+import { captureAttributes, notMirrored } from '../shared/instance-attributes';
+import { captureConfig, captureSettings, userTags } from '../shared/instance-config';
 import { RdsGuard } from '../shared/guard';
 import { describeInstance } from '../shared/rds-read';
 
@@ -32,11 +33,15 @@ export async function captureStaging(deps: CaptureStagingDeps, at: string = deps
     );
   }
   if (!staging.DbiResourceId) throw new Error(`DescribeDBInstances for ${where} has no DbiResourceId`);
+  const attributes = captureAttributes(staging);
   return {
     identifier: ids.staging,
     resourceId: staging.DbiResourceId,
     status: staging.DBInstanceStatus,
     config: captureConfig(staging),
+    settings: captureSettings(staging),
+    attributes,
+    notMirrored: notMirrored(attributes).map(({ attribute, why }) => ({ attribute, why })),
     tags: userTags(staging.TagList),
   };
 }

@@ -58,6 +58,7 @@ export async function checkStatus(input: CheckStatusInput, deps: CheckStatusDeps
       throw new InstanceFailedError(`Instance ${seen.seenAs} is "${seen.status}"; it will not become available`);
     }
     let underTarget = seen.seenAs === target.identifier ? seen.status : 'not-found';
+    if (target.alsoSettledIn?.includes(underTarget)) underTarget = 'available';
     if (underTarget === 'available' && target.noPendingChanges && seen.pending?.length) {
       underTarget = `available, pending ${seen.pending.join(', ')}`;
     }

@@ -90,7 +90,13 @@ function leftoverLines(d: Record<string, unknown>): string[] {
 
 interface Plan {
   snapshot?: { identifier?: string; status?: string; createdAt?: string };
-  staging?: { foundAs?: string; resourceId?: string; configuration?: { DBInstanceClass?: string } };
+  staging?: {
+    foundAs?: string;
+    resourceId?: string;
+    configuration?: { DBInstanceClass?: string };
+    settings?: Record<string, unknown>;
+    notMirrored?: { attribute?: string; why?: string }[];
+  };
   leftovers?: string[];
   otherRuns?: unknown[];
   restoreTo?: string;
@@ -119,6 +125,11 @@ function planLines(d: Record<string, unknown>, ctx: MessageContext): string[] {
   steps.push(
     `Outage: rename \`${ctx.stagingInstance}\` to \`${str(p.swap?.renameStagingTo)}\`, then the new one to \`${str(p.swap?.renameNewTo)}\``,
   );
+  const settings = Object.entries(p.staging?.settings ?? {}).map(([k, v]) => `${k} ${JSON.stringify(v)}`);
+  if (settings.length) steps.push(`After the swap, give it staging's own settings: ${settings.join(', ')}`);
+  for (const n of p.staging?.notMirrored ?? []) {
+    steps.push(`Not carried over: \`${str(n.attribute)}\` (${str(n.why)})`);
+  }
   const a = p.afterSwap ?? {};
   const post: string[] = [`delete \`${str(a.deleteOld)}\``];
   if (a.skipPostSteps) post.push('no API deploy or index update (skipPostSteps)');
@@ -188,7 +199,34 @@ function summaryLines(d: Record<string, unknown>, ctx: MessageContext): string[]
   lines.push(`• Search indices${since}: ${outcome(b.index, indexOk || 'none')}`);
   lines.push(`• Old staging instance \`${ctx.oldInstance}\`: ${outcome(b.delete, 'deleted (automated backups kept)')}`);
   if (b.record && !b.record.ok) lines.push(`• Recording this restore: ${outcome(b.record, '')}`);
+  lines.push(...settingsLines(b.settings, outcome));
   return lines;
+}
+
+interface SettingsOutcome extends BranchOutcome {
+  applied?: string[];
+  drift?: { attribute?: string; staging?: unknown; now?: unknown; why?: string }[];
+}
+
+/** Staging's settings on the new staging, and every attribute that is not as it was, with the reason. */
+function settingsLines(
+  o: SettingsOutcome | undefined,
+  outcome: (o: BranchOutcome | undefined, ok: string) => string,
+): string[] {
+  if (!o) return [];
+  const applied = o.applied?.length ? `re-applied ${o.applied.join(', ')}` : 'nothing to re-apply';
+  const drift = o.drift ?? [];
+  const lines = [
+    `• Staging's settings: ${outcome(o, drift.length ? `${applied}; ${drift.length} not as before:` : `${applied}; every attribute as before`)}`,
+  ];
+  for (const d of drift) {
+    lines.push(`    ◦ \`${str(d.attribute)}\`: was ${shown(d.staging)}, now ${shown(d.now)} (${str(d.why)})`);
+  }
+  return lines;
+}
+
+function shown(v: unknown): string {
+  return v === null || v === undefined ? 'unset' : `\`${typeof v === 'string' ? v : JSON.stringify(v)}\``;
 }
 
 /** For each failed step after the swap, what to run by hand. */
@@ -217,6 +255,15 @@ function afterSwapFixes(d: Record<string, unknown>, ctx: MessageContext): string
     fixes.push(
       `Update the search indices: for each media type, \`POST ${str(h.ingestionServerUrl)}/task\` with ` +
         '`{"model": "<media type>", "action": "UPDATE_INDEX", "index_suffix": "<suffix>", "since_date": "<date>"}`.',
+    );
+  }
+  if (b.settings && !b.settings.ok) {
+    const wanted = Object.entries((filled(d.stagingSettings) ?? {}) as Record<string, unknown>)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(' ');
+    fixes.push(
+      `Give the new staging staging's own settings (ModifyDBInstance, applied immediately): ${wanted}. Then compare ` +
+        `it with the old one before that is deleted.`,
     );
   }
   if (b.record && !b.record.ok) {

@@ -1,11 +1,11 @@
-import type { RDSClient } from '@aws-sdk/client-rds';
+import { DescribeDBSnapshotsCommand, type RDSClient } from '@aws-sdk/client-rds';
 import { type RestoreInput, restoreInputSchema, type RestoreResult } from '../shared/contract/steps';
 import type { Clock } from '../shared/clock';
 import { type Identifiers, identifiersFromEnv } from '../shared/env';
-import { GuardRefusedError } from '../shared/errors';
+import { GuardRefusedError, NoSnapshotError } from '../shared/errors';
 import { RdsGuard } from '../shared/guard';
 import { defineStep } from '../shared/handler';
-import { restoreInput } from '../shared/instance-config';
+import { restorePlan, type SnapshotStorage } from '../shared/instance-config';
 import type { StepClients } from '../shared/clients';
 
 export interface RestoreDeps {
@@ -22,15 +22,28 @@ export async function restoreSnapshot(input: RestoreInput, deps: RestoreDeps): P
     );
   }
   const guard = new RdsGuard(deps.rds, deps.ids);
-  const requestedAt = deps.clock.now().toISOString();
-  const out = await guard.restore(
-    restoreInput(input.staging, input.snapshot.identifier, deps.ids.temporary, input.execution.name),
+  const plan = restorePlan(
+    input.staging,
+    await snapshotStorage(deps.rds, input.snapshot.identifier),
+    deps.ids.temporary,
+    input.execution.name,
   );
+  const requestedAt = deps.clock.now().toISOString();
+  const out = await guard.restore(plan.input);
   return {
     identifier: deps.ids.temporary,
     resourceId: out.DBInstance?.DbiResourceId ?? null,
     requestedAt,
+    adjustments: plan.adjustments,
   };
+}
+
+/** The snapshot's size and engine, read now: RDS's storage rules on restore depend on them. */
+async function snapshotStorage(rds: RDSClient, identifier: string): Promise<SnapshotStorage> {
+  const out = await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: identifier }));
+  const snap = out.DBSnapshots?.[0];
+  if (!snap) throw new NoSnapshotError(`DescribeDBSnapshots found no snapshot ${identifier}`);
+  return { identifier, engine: snap.Engine ?? null, allocatedStorage: snap.AllocatedStorage ?? null };
 }
 
 export const makeHandler = defineStep('restore', restoreInputSchema, async (input, deps: RestoreDeps, log) => {

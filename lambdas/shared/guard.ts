@@ -2,6 +2,7 @@ import {
   DeleteDBInstanceCommand,
   type DeleteDBInstanceCommandOutput,
   ModifyDBInstanceCommand,
+  type ModifyDBInstanceCommandInput,
   type ModifyDBInstanceCommandOutput,
   type RDSClient,
   RestoreDBInstanceFromDBSnapshotCommand,
@@ -19,6 +20,23 @@ import { looksLikeProduction } from './production';
  */
 
 type Role = Exclude<keyof Identifiers, 'production'>;
+
+/** What applySettings may send: ModifyDBInstance's names for the after-swap settings (contract/state.ts). */
+const SETTINGS_FIELDS = new Set([
+  'DBInstanceIdentifier',
+  'ApplyImmediately',
+  'BackupRetentionPeriod',
+  'PreferredBackupWindow',
+  'PreferredMaintenanceWindow',
+  'EnablePerformanceInsights',
+  'PerformanceInsightsKMSKeyId',
+  'PerformanceInsightsRetentionPeriod',
+  'DatabaseInsightsMode',
+  'MonitoringInterval',
+  'MonitoringRoleArn',
+  'MaxAllocatedStorage',
+  'DeletionProtection',
+]);
 
 /** RDS instance identifiers in canonical (lowercase ASCII) form: nothing else is ever accepted. */
 const CANONICAL = /^[a-z][a-z0-9-]{0,62}$/;
@@ -86,6 +104,20 @@ export class RdsGuard {
         ApplyImmediately: true,
       }),
     );
+  }
+
+  /**
+   * Give the new staging staging's own settings after the swap (backups, windows, monitoring, Performance
+   * Insights, storage ceiling, deletion protection). Only the staging identifier, only those settings: never a
+   * rename, a password, storage or class change.
+   */
+  async applySettings(input: ModifyDBInstanceCommandInput): Promise<ModifyDBInstanceCommandOutput> {
+    const target = this.check(input.DBInstanceIdentifier, ['staging'], 'settings target');
+    const refused = Object.keys(input).filter((key) => !SETTINGS_FIELDS.has(key));
+    if (refused.length) {
+      throw new GuardRefusedError(`Refusing to modify ${target}: ${refused.join(', ')} are not staging's settings`);
+    }
+    return this.rds.send(new ModifyDBInstanceCommand({ ...input, DBInstanceIdentifier: target }));
   }
 
   /**

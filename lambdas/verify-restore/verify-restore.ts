@@ -22,7 +22,7 @@ export async function verifyRestore(input: VerifyRestoreInput, deps: VerifyResto
       `${input.identifier} is ${db.DbiResourceId}, not the restored ${input.resourceId}`,
     );
   }
-  const mismatches = compareConfig(input.staging, db);
+  const mismatches = compareConfig(input.staging, db, input.adjustments);
   if (mismatches.length) {
     const list = mismatches.map(
       (m) => `${m.field}: staging ${JSON.stringify(m.expected)}, new ${JSON.stringify(m.actual)}`,
@@ -31,7 +31,10 @@ export async function verifyRestore(input: VerifyRestoreInput, deps: VerifyResto
   }
   return {
     identifier: input.identifier,
-    checkedFields: [...Object.keys(input.staging.config), ...input.staging.tags.map((t) => `Tags.${t.Key}`)],
+    checkedFields: [
+      ...Object.keys(input.staging.config).filter((f) => !(f in input.adjustments)),
+      ...input.staging.tags.map((t) => `Tags.${t.Key}`),
+    ],
   };
 }
 

@@ -15,10 +15,16 @@ import { STATE } from './states';
 export function afterSwap(kit: PhaseKit): sfn.IChainable {
   const { config, scope } = kit;
   const finish = new sfn.Parallel(scope, STATE.afterSwap, {
-    resultSelector: { 'delete.$': '$[0]', 'deploy.$': '$[1]', 'index.$': '$[2]', 'record.$': '$[3]' },
+    resultSelector: {
+      'delete.$': '$[0]',
+      'deploy.$': '$[1]',
+      'index.$': '$[2]',
+      'record.$': '$[3]',
+      'settings.$': '$[4]',
+    },
     resultPath: '$.afterSwap',
   });
-  finish.branch(deleteBranch(kit), deployBranch(kit), indexBranch(kit), recordBranch(kit));
+  finish.branch(deleteBranch(kit), deployBranch(kit), indexBranch(kit), recordBranch(kit), settingsBranch(kit));
 
   const details = {
     'snapshot.$': '$.found.snapshot.identifier',
@@ -28,6 +34,7 @@ export function afterSwap(kit: PhaseKit): sfn.IChainable {
     'sanitize.$': '$.sanitize',
     'afterSwap.$': '$.afterSwap',
     'leftovers.$': '$.leftovers',
+    'stagingSettings.$': '$.found.staging.settings',
   };
   const success = kit
     .notify(STATE.notifySuccess, 'succeeded', details)
@@ -62,7 +69,7 @@ export function afterSwap(kit: PhaseKit): sfn.IChainable {
       }),
     );
   const allOk = sfn.Condition.and(
-    ...(['delete', 'deploy', 'index', 'record'] as const).map((branch) =>
+    ...(['delete', 'deploy', 'index', 'record', 'settings'] as const).map((branch) =>
       sfn.Condition.booleanEquals(`$.afterSwap.${branch}.ok`, true),
     ),
   );
@@ -117,6 +124,55 @@ function deleteBranch(kit: PhaseKit): sfn.IChainable {
     onError: { branchFailed: ends.failed },
   });
   return sfn.Chain.start(del).next(waitGone).next(ends.ok);
+}
+
+/**
+ * "The infrastructure should mirror what existed before": the new staging gets staging's own settings that a
+ * restore cannot set (one ModifyDBInstance, applied at once), then every attribute is compared with staging as
+ * captured before any change. What still differs is reported with the reason (a success still).
+ */
+function settingsBranch(kit: PhaseKit): sfn.IChainable {
+  const { config } = kit;
+  const target = {
+    identifier: config.stagingInstance,
+    'resourceId.$': '$.waits.restore.resourceId',
+    'staging.$': '$.found.staging',
+    'adjustments.$': '$.restore.adjustments',
+  };
+  const ends = kit.branchEnds('settings', STATE.settingsApplied, STATE.settingsFailed, {
+    'applied.$': '$.applySettings.applied',
+    'drift.$': '$.drift.drift',
+  });
+  const apply = kit.task(
+    STATE.applySettings,
+    'apply-settings',
+    { action: 'apply', ...target },
+    { resultPath: '$.applySettings', retry: RETRY_THROTTLED },
+  );
+  kit.catchInBranch(apply, ends.failed);
+  // Turning backups on starts a baseline backup at once: the settings are in place while it runs.
+  const applied = kit.waitUntil({
+    bound: 'settings',
+    slot: 'settings',
+    states: { check: STATE.checkSettings, question: STATE.areSettingsApplied, wait: STATE.waitSettings },
+    target: {
+      kind: 'instance',
+      identifier: config.stagingInstance,
+      until: 'available',
+      'resourceId.$': '$.waits.restore.resourceId',
+      noPendingChanges: true,
+      alsoSettledIn: ['backing-up'],
+    },
+    onError: { branchFailed: ends.failed },
+  });
+  const drift = kit.task(
+    STATE.checkDrift,
+    'apply-settings',
+    { action: 'check', ...target },
+    { resultPath: '$.drift', retry: RETRY_TRANSIENT },
+  );
+  kit.catchInBranch(drift, ends.failed);
+  return sfn.Chain.start(apply).next(applied).next(drift).next(ends.ok);
 }
 
 /** Plan step 12.1: the newest release image tag, the deploy workflow dispatched, its run followed. */

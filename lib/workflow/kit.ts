@@ -57,10 +57,10 @@ export interface TaskOptions {
 }
 
 /** The slots of `$.waits`, one per wait loop (laid out by "Start restore"). */
-export type WaitSlot = 'snapshot' | 'restore' | 'password' | 'old' | 'staging' | 'deleted';
+export type WaitSlot = 'snapshot' | 'restore' | 'password' | 'old' | 'staging' | 'deleted' | 'settings';
 
 /** The config bounds of the loops on the check-status function (the other loops have steps of their own). */
-export type StatusWaitKind = Extract<WaitKind, 'snapshot' | 'restore' | 'modify' | 'rename' | 'delete'>;
+export type StatusWaitKind = Extract<WaitKind, 'snapshot' | 'restore' | 'modify' | 'rename' | 'delete' | 'settings'>;
 
 export interface WaitLoop<Target> {
   /** The config's `waits.<bound>`: how long the loop may take and how often it polls. */

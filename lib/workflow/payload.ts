@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
 import type {
+  applySettingsInputSchema,
   captureStagingInputSchema,
   checkRunsInputSchema,
   checkStatusInputSchema,
@@ -38,6 +39,7 @@ interface StepInputs {
   'verify-restore': z.input<typeof verifyRestoreInputSchema>;
   rename: z.input<typeof renameInputSchema>;
   delete: z.input<typeof deleteInputSchema>;
+  'apply-settings': z.input<typeof applySettingsInputSchema>;
   rollback: z.input<typeof rollbackInputSchema>;
   notify: z.input<typeof notifyInputSchema>;
   'reset-password': z.input<typeof resetPasswordInputSchema>;

@@ -140,6 +140,19 @@ export const PHASES: readonly Phase[] = [
         states: [S.deleteOld, S.checkDeleted, S.waitDeleted, S.isOldGone, S.oldDeleted, S.deleteFailed],
       },
       {
+        id: 'settings',
+        label: 'Mirror staging settings',
+        states: [
+          S.applySettings,
+          S.checkSettings,
+          S.waitSettings,
+          S.areSettingsApplied,
+          S.checkDrift,
+          S.settingsApplied,
+          S.settingsFailed,
+        ],
+      },
+      {
         id: 'deploy',
         label: 'Redeploy the staging API',
         states: [

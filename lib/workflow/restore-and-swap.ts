@@ -85,6 +85,7 @@ export function restoreAndSwap(kit: PhaseKit): sfn.Chain {
       'staging.$': '$.found.staging',
       identifier: config.temporaryInstance,
       'resourceId.$': '$.waits.restore.resourceId',
+      'adjustments.$': '$.restore.adjustments',
     },
     { resultPath: '$.verify', retry: RETRY_TRANSIENT },
   );

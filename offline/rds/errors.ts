@@ -65,11 +65,26 @@ export function validateIdentifier(value: unknown, param: string, re = INSTANCE_
   return value.toLowerCase();
 }
 
+/** The size below which gp3 has a fixed baseline and takes no IOPS or throughput, by engine (docs/aws-facts.md). */
+export function gp3BaselineBelow(engine: string): number {
+  const family = engine.split('-')[0] ?? engine;
+  return ({ oracle: 200, sqlserver: 20 } as Record<string, number>)[family] ?? 400;
+}
+
+export interface StorageRequest {
+  engine: string;
+  allocatedStorage: number;
+  /** What the request itself gives (undefined: not given). */
+  iops?: number;
+  storageThroughput?: number;
+}
+
 export function validateStorage(
   storageType: string,
   iopsGiven: boolean,
   throughputGiven: boolean,
   iops: unknown,
+  request?: StorageRequest,
 ): void {
   if (!['gp2', 'gp3', 'io1', 'io2', 'standard'].includes(storageType)) {
     throw invalidParameterValue(`Invalid storage type: ${storageType}`);
@@ -82,6 +97,32 @@ export function validateStorage(
   }
   if ((storageType === 'io1' || storageType === 'io2') && iops === undefined) {
     throw invalidParameterCombination(`IOPS must be specified for storage type ${storageType}.`);
+  }
+  if (!request) return;
+  const size = request.allocatedStorage;
+  if (storageType === 'gp3') {
+    const threshold = gp3BaselineBelow(request.engine);
+    const family = request.engine.split('-')[0];
+    if (size < threshold && (iopsGiven || throughputGiven)) {
+      throw invalidParameterCombination(
+        `You can't specify IOPS or storage throughput for engine ${family} and a storage size less than ${threshold}.`,
+      );
+    }
+    if (size >= threshold && request.iops !== undefined && request.iops < 12000) {
+      throw invalidParameterCombination(
+        `The IOPS value ${request.iops} is below the baseline of 12000 for gp3 storage of ${size} GiB or more.`,
+      );
+    }
+  }
+  if ((storageType === 'io1' || storageType === 'io2') && typeof iops === 'number') {
+    const maxRatio = storageType === 'io2' ? 1000 : 50;
+    const ratio = iops / size;
+    if (ratio < 0.5 || ratio > maxRatio) {
+      throw invalidParameterCombination(
+        `The IOPS to storage ratio must be between 0.5 and ${maxRatio} for ${storageType} (requested ${iops} IOPS ` +
+          `for ${size} GiB).`,
+      );
+    }
   }
 }
 

@@ -72,6 +72,24 @@ const FINAL_SNAPSHOT_STATUSES = new Set([
   'incompatible-parameters',
 ]);
 
+/**
+ * The windows RDS picks when none is given: a 30-minute backup window and a 30-minute weekly maintenance window,
+ * "at random" from the Region's 8-hour block. Derived from the instance counter so a run is reproducible, and
+ * different per instance, so a restored copy never has staging's windows by luck.
+ */
+function rdsChosenWindows(sim: SimState): { preferredBackupWindow: string; preferredMaintenanceWindow: string } {
+  const n = sim.instanceCounter + 1;
+  const minute = (n * 37) % (8 * 60 - 30);
+  const hh = (m: number) => `${String(Math.floor(m / 60) % 24).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+  const day = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'][n % 7]!;
+  const backupStart = 3 * 60 + minute;
+  const maintenanceStart = 3 * 60 + ((minute + 240) % (8 * 60 - 30));
+  return {
+    preferredBackupWindow: `${hh(backupStart)}-${hh(backupStart + 30)}`,
+    preferredMaintenanceWindow: `${day}:${hh(maintenanceStart)}-${day}:${hh(maintenanceStart + 30)}`,
+  };
+}
+
 export function addInstance(sim: SimState, seed: InstanceSeed): SimInstance {
   const identifier = validateIdentifier(seed.identifier, 'DBInstanceIdentifier');
   if (nameTaken(sim, identifier)) throw new Error(`addInstance: ${identifier} already exists`);
@@ -100,8 +118,12 @@ export function addInstance(sim: SimState, seed: InstanceSeed): SimInstance {
     enabledCloudwatchLogsExports: [],
     caCertificateIdentifier: 'rds-ca-rsa2048-g1',
     performanceInsightsEnabled: false,
+    databaseInsightsMode: 'standard',
     monitoringInterval: 0,
     autoMinorVersionUpgrade: true,
+    iamDatabaseAuthenticationEnabled: false,
+    ...rdsChosenWindows(sim),
+    networkType: 'IPV4',
     ...deepCopy(overrides),
   };
   if (attrs.storageEncrypted && attrs.kmsKeyId === undefined) {
@@ -184,7 +206,12 @@ export async function restore(
   const storageType = input.StorageType ?? snap.storageType;
   const sameStorageType = storageType === snap.storageType;
   const iops = input.Iops ?? (sameStorageType ? snap.iops : undefined);
-  validateStorage(storageType, input.Iops !== undefined, input.StorageThroughput !== undefined, iops);
+  validateStorage(storageType, input.Iops !== undefined, input.StorageThroughput !== undefined, iops, {
+    engine: snap.engine,
+    allocatedStorage: input.AllocatedStorage ?? snap.allocatedStorage,
+    iops: input.Iops,
+    storageThroughput: input.StorageThroughput,
+  });
   const subnetGroup = input.DBSubnetGroupName ?? 'default';
   const vpcId = sim.subnetGroups.get(subnetGroup);
   if (vpcId === undefined) {
@@ -219,9 +246,18 @@ export async function restore(
     kmsKeyId: snap.kmsKeyId,
     enabledCloudwatchLogsExports: [...(input.EnableCloudwatchLogsExports ?? [])],
     caCertificateIdentifier: input.CACertificateIdentifier ?? 'rds-ca-rsa2048-g1',
+    // Not restore parameters: a restored instance starts without them (docs/aws-facts.md).
     performanceInsightsEnabled: false,
+    databaseInsightsMode: 'standard',
     monitoringInterval: 0,
     autoMinorVersionUpgrade: input.AutoMinorVersionUpgrade ?? true,
+    iamDatabaseAuthenticationEnabled: input.EnableIAMDatabaseAuthentication ?? false,
+    ...rdsChosenWindows(sim),
+    ...(input.PreferredBackupWindow !== undefined ? { preferredBackupWindow: input.PreferredBackupWindow } : {}),
+    networkType: input.NetworkType ?? 'IPV4',
+    ...(input.ManageMasterUserPassword
+      ? { masterUserSecretKmsKeyId: input.MasterUserSecretKmsKeyId ?? `alias/aws/secretsmanager` }
+      : {}),
   };
   normaliseStorage(attrs);
   // RDS copies the source's tags when no tags are given (an empty list counts as none: fail loudly, not silently).

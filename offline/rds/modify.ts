@@ -8,6 +8,7 @@ import { callHook, isSteady, startOperation, takeStatusFault } from './clock';
 import {
   alreadyExists,
   invalidInstanceState,
+  invalidParameterCombination,
   invalidParameterValue,
   validateBackupRetention,
   validateIdentifier,
@@ -68,8 +69,20 @@ export function modify(sim: SimState, input: ModifyDBInstanceCommandInput): { DB
   if (input.PubliclyAccessible !== undefined) asap.publiclyAccessible = input.PubliclyAccessible;
   if (input.DBParameterGroupName !== undefined) asap.dbParameterGroupName = input.DBParameterGroupName;
   if (input.OptionGroupName !== undefined) windowed.optionGroupName = input.OptionGroupName;
+  validateSettings(rec, input);
   if (input.EnablePerformanceInsights !== undefined) asap.performanceInsightsEnabled = input.EnablePerformanceInsights;
+  if (input.PerformanceInsightsKMSKeyId !== undefined)
+    asap.performanceInsightsKmsKeyId = input.PerformanceInsightsKMSKeyId;
+  if (input.PerformanceInsightsRetentionPeriod !== undefined) {
+    asap.performanceInsightsRetentionPeriod = input.PerformanceInsightsRetentionPeriod;
+  }
+  if (input.DatabaseInsightsMode !== undefined) asap.databaseInsightsMode = input.DatabaseInsightsMode;
   if (input.MonitoringInterval !== undefined) asap.monitoringInterval = input.MonitoringInterval;
+  if (input.MonitoringRoleArn !== undefined) asap.monitoringRoleArn = input.MonitoringRoleArn;
+  if (input.MaxAllocatedStorage !== undefined) asap.maxAllocatedStorage = input.MaxAllocatedStorage;
+  if (input.EnableIAMDatabaseAuthentication !== undefined) {
+    asap.iamDatabaseAuthenticationEnabled = input.EnableIAMDatabaseAuthentication;
+  }
   if (input.CloudwatchLogsExportConfiguration) {
     const enable = input.CloudwatchLogsExportConfiguration.EnableLogTypes ?? [];
     const disable = new Set(input.CloudwatchLogsExportConfiguration.DisableLogTypes ?? []);
@@ -84,6 +97,12 @@ export function modify(sim: SimState, input: ModifyDBInstanceCommandInput): { DB
       windowed.iops !== undefined,
       windowed.storageThroughput !== undefined,
       windowed.iops ?? rec.attrs.iops,
+      {
+        engine: rec.attrs.engine,
+        allocatedStorage: windowed.allocatedStorage ?? rec.attrs.allocatedStorage,
+        iops: windowed.iops,
+        storageThroughput: windowed.storageThroughput,
+      },
     );
   }
 
@@ -91,6 +110,11 @@ export function modify(sim: SimState, input: ModifyDBInstanceCommandInput): { DB
   if (input.DeletionProtection !== undefined) rec.attrs.deletionProtection = input.DeletionProtection;
   if (input.CopyTagsToSnapshot !== undefined) rec.attrs.copyTagsToSnapshot = input.CopyTagsToSnapshot;
   if (input.AutoMinorVersionUpgrade !== undefined) rec.attrs.autoMinorVersionUpgrade = input.AutoMinorVersionUpgrade;
+  // Window changes take effect at once, whatever ApplyImmediately says, without a status change.
+  if (input.PreferredBackupWindow !== undefined) rec.attrs.preferredBackupWindow = input.PreferredBackupWindow;
+  if (input.PreferredMaintenanceWindow !== undefined) {
+    rec.attrs.preferredMaintenanceWindow = input.PreferredMaintenanceWindow.toLowerCase();
+  }
   if (!immediately) {
     Object.assign(rec.pendingChanges, windowed);
     if (newName !== undefined) rec.pendingIdentifier = newName;
@@ -109,6 +133,50 @@ export function modify(sim: SimState, input: ModifyDBInstanceCommandInput): { DB
     startModify(sim, rec, applying, password);
   }
   return { DBInstance: toDBInstance(sim, rec) };
+}
+
+const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60];
+const BACKUP_WINDOW_RE = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
+const MAINTENANCE_WINDOW_RE =
+  /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/i;
+
+/** RDS's rules for the settings the tool re-applies after the swap (docs/aws-facts.md). */
+function validateSettings(rec: InstanceRecord, input: ModifyDBInstanceCommandInput): void {
+  const interval = input.MonitoringInterval ?? rec.attrs.monitoringInterval;
+  if (input.MonitoringInterval !== undefined && !MONITORING_INTERVALS.includes(input.MonitoringInterval)) {
+    throw invalidParameterValue(
+      `Invalid MonitoringInterval ${input.MonitoringInterval}: valid values are ${MONITORING_INTERVALS.join(', ')}.`,
+    );
+  }
+  if (interval > 0 && (input.MonitoringRoleArn ?? rec.attrs.monitoringRoleArn) === undefined) {
+    throw invalidParameterCombination(
+      'A MonitoringRoleARN value is required if you specify a MonitoringInterval value other than 0.',
+    );
+  }
+  if (input.PreferredBackupWindow !== undefined && !BACKUP_WINDOW_RE.test(input.PreferredBackupWindow)) {
+    throw invalidParameterValue(`Invalid PreferredBackupWindow: ${input.PreferredBackupWindow}`);
+  }
+  if (input.PreferredMaintenanceWindow !== undefined && !MAINTENANCE_WINDOW_RE.test(input.PreferredMaintenanceWindow)) {
+    throw invalidParameterValue(`Invalid PreferredMaintenanceWindow: ${input.PreferredMaintenanceWindow}`);
+  }
+  const size = input.AllocatedStorage ?? rec.attrs.allocatedStorage;
+  if (input.MaxAllocatedStorage !== undefined && input.MaxAllocatedStorage <= size) {
+    throw invalidParameterCombination('Max storage size must be greater than storage size.');
+  }
+  const piOn = input.EnablePerformanceInsights ?? rec.attrs.performanceInsightsEnabled;
+  if (
+    !piOn &&
+    (input.PerformanceInsightsKMSKeyId !== undefined || input.PerformanceInsightsRetentionPeriod !== undefined)
+  ) {
+    throw invalidParameterCombination('Performance Insights options require Performance Insights to be enabled.');
+  }
+  if (
+    input.PerformanceInsightsKMSKeyId !== undefined &&
+    rec.attrs.performanceInsightsKmsKeyId !== undefined &&
+    input.PerformanceInsightsKMSKeyId !== rec.attrs.performanceInsightsKmsKeyId
+  ) {
+    throw invalidParameterCombination("You can't change the KMS key of Performance Insights once it is set.");
+  }
 }
 
 function applyChanges(
@@ -147,6 +215,8 @@ function startModify(
     rec.applyingChanges = {};
     delete rec.applyingPassword;
   };
+  // Turning automated backups on takes a first backup at once (docs/aws-facts.md).
+  const backupsOn = (changes.backupRetentionPeriod ?? 0) > 0 && rec.attrs.backupRetentionPeriod === 0;
   startOperation(
     sim,
     rec,
@@ -159,6 +229,7 @@ function startModify(
           finish();
         },
       },
+      ...(backupsOn ? [{ status: 'backing-up', seconds: sim.timings.baselineBackupSeconds }] : []),
       { status: 'available', seconds: Infinity },
     ],
     takeStatusFault(sim, 'modify', [rec.identifier]),

@@ -97,8 +97,22 @@ export interface SimInstanceAttributes {
   enabledCloudwatchLogsExports: string[];
   caCertificateIdentifier: string;
   performanceInsightsEnabled: boolean;
+  performanceInsightsKmsKeyId?: string;
+  performanceInsightsRetentionPeriod?: number;
+  databaseInsightsMode: string;
   monitoringInterval: number;
+  monitoringRoleArn?: string;
   autoMinorVersionUpgrade: boolean;
+  iamDatabaseAuthenticationEnabled: boolean;
+  /** `hh24:mi-hh24:mi` UTC; RDS picks one at random from the Region's 8-hour block when none is given. */
+  preferredBackupWindow: string;
+  /** `ddd:hh24:mi-ddd:hh24:mi` UTC; RDS picks one at random when none is given. */
+  preferredMaintenanceWindow: string;
+  /** Storage autoscaling ceiling; absent when autoscaling is off. */
+  maxAllocatedStorage?: number;
+  networkType: string;
+  /** The KMS key of an RDS-managed master secret; absent when RDS does not manage the master password. */
+  masterUserSecretKmsKeyId?: string;
 }
 
 export interface InstanceSeed extends Partial<SimInstanceAttributes> {

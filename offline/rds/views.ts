@@ -112,7 +112,7 @@ export function toDBInstance(sim: SimState, rec: InstanceRecord): DBInstance {
     DBInstanceStatus: rec.status,
     MasterUsername: a.masterUsername,
     AllocatedStorage: a.allocatedStorage,
-    PreferredBackupWindow: '03:00-03:30',
+    PreferredBackupWindow: a.preferredBackupWindow,
     BackupRetentionPeriod: a.backupRetentionPeriod,
     DBSecurityGroups: [],
     VpcSecurityGroups: a.vpcSecurityGroupIds.map((id) => ({ VpcSecurityGroupId: id, Status: 'active' })),
@@ -126,7 +126,7 @@ export function toDBInstance(sim: SimState, rec: InstanceRecord): DBInstance {
       SubnetGroupStatus: 'Complete',
       Subnets: [],
     },
-    PreferredMaintenanceWindow: 'sun:05:00-sun:05:30',
+    PreferredMaintenanceWindow: a.preferredMaintenanceWindow,
     PendingModifiedValues: pendingValues(rec),
     MultiAZ: a.multiAZ,
     EngineVersion: a.engineVersion,
@@ -143,8 +143,10 @@ export function toDBInstance(sim: SimState, rec: InstanceRecord): DBInstance {
     CopyTagsToSnapshot: a.copyTagsToSnapshot,
     MonitoringInterval: a.monitoringInterval,
     DBInstanceArn: arnOf(sim, rec.identifier),
-    IAMDatabaseAuthenticationEnabled: false,
+    IAMDatabaseAuthenticationEnabled: a.iamDatabaseAuthenticationEnabled,
     PerformanceInsightsEnabled: a.performanceInsightsEnabled,
+    DatabaseInsightsMode: a.databaseInsightsMode as DBInstance['DatabaseInsightsMode'],
+    NetworkType: a.networkType,
     EnabledCloudwatchLogsExports: [...a.enabledCloudwatchLogsExports],
     DeletionProtection: a.deletionProtection,
     TagList: copyTags(rec.tags),
@@ -156,6 +158,23 @@ export function toDBInstance(sim: SimState, rec: InstanceRecord): DBInstance {
   if (a.iops !== undefined) out.Iops = a.iops;
   if (a.storageThroughput !== undefined) out.StorageThroughput = a.storageThroughput;
   if (a.kmsKeyId !== undefined) out.KmsKeyId = a.kmsKeyId;
+  if (a.performanceInsightsEnabled) {
+    out.PerformanceInsightsKMSKeyId =
+      a.performanceInsightsKmsKeyId ?? `arn:aws:kms:${sim.region}:${sim.accountId}:key/aws-rds-pi`;
+    out.PerformanceInsightsRetentionPeriod = a.performanceInsightsRetentionPeriod ?? 7;
+  }
+  if (a.monitoringInterval > 0 && a.monitoringRoleArn !== undefined) {
+    out.MonitoringRoleArn = a.monitoringRoleArn;
+    out.EnhancedMonitoringResourceArn = `arn:aws:logs:${sim.region}:${sim.accountId}:log-group:RDSOSMetrics:log-stream:${rec.resourceId}`;
+  }
+  if (a.maxAllocatedStorage !== undefined) out.MaxAllocatedStorage = a.maxAllocatedStorage;
+  if (a.masterUserSecretKmsKeyId !== undefined) {
+    out.MasterUserSecret = {
+      SecretArn: `arn:aws:secretsmanager:${sim.region}:${sim.accountId}:secret:rds!${rec.resourceId.toLowerCase()}-Sim`,
+      SecretStatus: 'active',
+      KmsKeyId: a.masterUserSecretKmsKeyId,
+    };
+  }
   return out;
 }
 

@@ -10,6 +10,7 @@ import {
   ORIGINAL_ID,
   sentCommands,
   STAGING_CONFIG,
+  STAGING_SETTINGS,
   STAGING_TAGS,
   newRdsClient,
 } from './fixtures';
@@ -34,8 +35,25 @@ describe('capture-staging', () => {
       resourceId: ORIGINAL_ID,
       status: 'available',
       config: STAGING_CONFIG,
+      settings: STAGING_SETTINGS,
+      attributes: expect.objectContaining({ BackupRetentionPeriod: 7, DBInstanceClass: 'db.t4g.medium' }),
+      notMirrored: [],
       tags: STAGING_TAGS,
     });
+    // Every compared attribute RDS gave a value for, and no identity ones.
+    expect(result.attributes).not.toHaveProperty('DbiResourceId');
+    expect(result.attributes).not.toHaveProperty('InstanceCreateTime');
+    expect(result.attributes).toHaveProperty('PreferredMaintenanceWindow', 'sun:08:00-sun:08:30');
+  });
+
+  it('names before any change what no run can carry over', async () => {
+    describeFrom(rdsMock, {
+      [IDS.staging]: makeDbInstance({ ReadReplicaDBInstanceIdentifiers: ['dev-openverse-db-replica'] }),
+    });
+    const result = await captureStaging({});
+    expect(result.notMirrored).toEqual([
+      { attribute: 'ReadReplicaDBInstanceIdentifiers', why: expect.stringContaining('not recreated') },
+    ]);
   });
 
   it("describes staging only, and mutates nothing (the names are the leftovers step's business)", async () => {
@@ -113,7 +131,6 @@ describe('capture-staging', () => {
       StorageType: 'gp2',
       DBParameterGroupName: 'staging-postgres16',
       CopyTagsToSnapshot: false,
-      DeletionProtection: false,
       Port: 6543,
       AutoMinorVersionUpgrade: true,
       EnableIAMDatabaseAuthentication: false,

@@ -9,6 +9,7 @@ import {
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import type { Clock } from '../../lambdas/shared/clock';
 import type { Identifiers } from '../../lambdas/shared/env';
+import { captureAttributes } from '../../lambdas/shared/instance-attributes';
 
 /** Shared builders for the handler unit tests (not a test file itself). */
 
@@ -78,6 +79,10 @@ export function makeDbInstance(overrides: Partial<DBInstance> = {}): DBInstance 
     EnabledCloudwatchLogsExports: ['postgresql'],
     CACertificateIdentifier: 'rds-ca-rsa2048-g1',
     BackupRetentionPeriod: 7,
+    PreferredBackupWindow: '07:00-07:30',
+    PreferredMaintenanceWindow: 'sun:08:00-sun:08:30',
+    PerformanceInsightsEnabled: false,
+    MonitoringInterval: 0,
     TagList: [
       { Key: 'environment', Value: 'staging' },
       { Key: 'team', Value: 'catalog' },
@@ -102,12 +107,21 @@ export const STAGING_CONFIG = {
   DBParameterGroupName: 'staging-postgres16',
   OptionGroupName: 'default:postgres-16',
   CopyTagsToSnapshot: true,
-  DeletionProtection: true,
   Port: 5432,
   AutoMinorVersionUpgrade: true,
   EnableIAMDatabaseAuthentication: false,
   EnableCloudwatchLogsExports: ['postgresql'],
   CACertificateIdentifier: 'rds-ca-rsa2048-g1',
+};
+
+/** What capture-staging must produce as settings for `makeDbInstance()`, written out by hand. */
+export const STAGING_SETTINGS = {
+  BackupRetentionPeriod: 7,
+  PreferredBackupWindow: '07:00-07:30',
+  PreferredMaintenanceWindow: 'sun:08:00-sun:08:30',
+  EnablePerformanceInsights: false,
+  MonitoringInterval: 0,
+  DeletionProtection: true,
 };
 
 export const STAGING_TAGS = [
@@ -121,6 +135,9 @@ export function makeStagingConfig(overrides: Record<string, unknown> = {}) {
     resourceId: ORIGINAL_ID,
     status: 'available',
     config: { ...STAGING_CONFIG },
+    settings: { ...STAGING_SETTINGS },
+    attributes: captureAttributes(makeDbInstance()),
+    notMirrored: [],
     tags: STAGING_TAGS.map((t) => ({ ...t })),
     ...overrides,
   };

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import {
   type DBInstance,
   DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
   type DescribeDBInstancesCommandInput,
   RDSClient,
 } from '@aws-sdk/client-rds';
@@ -10,6 +11,7 @@ import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from '@aws
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { ConfigError, loadConfig } from '../../lib/config';
+import { makeHandler as makeApplySettings } from '../../lambdas/apply-settings/apply-settings';
 import { makeHandler as makeDelete } from '../../lambdas/delete/delete';
 import { makeHandler as makeLeftovers } from '../../lambdas/leftovers/leftovers';
 import { makeHandler as makeRename } from '../../lambdas/rename/rename';
@@ -363,6 +365,10 @@ rdsMock.on(DescribeDBInstancesCommand).callsFake((input: DescribeDBInstancesComm
   return { DBInstances: [{ ...db, DBInstanceIdentifier: input.DBInstanceIdentifier }] };
 });
 
+rdsMock.on(DescribeDBSnapshotsCommand).callsFake((input: { DBSnapshotIdentifier?: string }) => ({
+  DBSnapshots: [{ DBSnapshotIdentifier: input.DBSnapshotIdentifier, Engine: 'postgres', AllocatedStorage: 100 }],
+}));
+
 /** Answers DescribeDBInstances from `world` from now on (any mutation "succeeds"); forgets earlier calls. */
 function serve(world: Map<string, DBInstance>): void {
   currentWorld = world;
@@ -409,6 +415,10 @@ describe('RdsGuard, adversarially: every mutating method', () => {
     },
     setMasterPassword: { roles: ['temporary'], call: (g, arg) => g.setMasterPassword(arg as string, 'pw') },
     delete: { roles: ['temporary', 'old'], call: (g, arg) => g.delete(arg as string) },
+    applySettings: {
+      roles: ['staging'],
+      call: (g, arg) => g.applySettings({ DBInstanceIdentifier: arg as string, DeletionProtection: true }),
+    },
   };
 
   it('has a driver for every mutating method of RdsGuard (a new method is covered or this fails)', () => {
@@ -593,6 +603,18 @@ const DRIVERS: Record<string, Driver> = {
     world: (ids, e) =>
       worldOf(ids, [e.from, e.to], RESOURCE_ID, { [String(e.to)]: 'absent', [String(e.from)]: 'ready' }),
     run: (ids, event) => makeRename({ rds, ids, clock })(event),
+  },
+  'lambdas/apply-settings/apply-settings.ts': {
+    event: (ids) =>
+      fc.tuple(identifierFor(ids), fc.constantFrom('apply', 'check')).map(([identifier, action]) => ({
+        action,
+        identifier,
+        resourceId: RESOURCE_ID,
+        staging: makeStagingConfig({ settings: { ...makeStagingConfig().settings, BackupRetentionPeriod: 21 } }),
+        adjustments: {},
+      })),
+    world: (ids, e) => worldOf(ids, [e.identifier], RESOURCE_ID, { [String(e.identifier)]: 'ready' }),
+    run: (ids, event) => makeApplySettings({ rds, ids, clock })(event),
   },
   'lambdas/delete/delete.ts': {
     event: (ids) => identifierFor(ids).map((identifier) => ({ identifier, resourceId: RESOURCE_ID })),

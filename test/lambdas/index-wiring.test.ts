@@ -27,6 +27,7 @@ describe("each step's index.ts with its synthesized environment", () => {
   it('covers every step of the workflow', () => {
     expect([...envByStep.keys()].sort()).toEqual(
       [
+        'apply-settings',
         'capture-staging',
         'check-runs',
         'check-status',

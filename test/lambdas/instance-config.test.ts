@@ -1,5 +1,14 @@
-import { captureConfig, compareConfig, restoreInput, userTags } from '../../lambdas/shared/instance-config';
-import { makeDbInstance, makeStagingConfig, STAGING_CONFIG } from './fixtures';
+import {
+  captureConfig,
+  captureSettings,
+  compareConfig,
+  restorePlan,
+  settingsModification,
+  userTags,
+} from '../../lambdas/shared/instance-config';
+import { makeDbInstance, makeStagingConfig, STAGING_CONFIG, STAGING_SETTINGS } from './fixtures';
+
+const SNAP = { identifier: 'rds:prod-openverse-db-2026-11-30-05-00', engine: 'postgres', allocatedStorage: 500 };
 
 describe('captureConfig', () => {
   it('reads every restorable field of an instance', () => {
@@ -60,22 +69,19 @@ describe('userTags', () => {
   });
 });
 
-describe('restoreInput', () => {
-  it('is the staging config plus snapshot, target, no backups and staging tags plus the execution tag', () => {
+describe('restorePlan', () => {
+  it('is the staging config plus snapshot, target, no backups, no deletion protection and the execution tag', () => {
     // Act
-    const input = restoreInput(
-      makeStagingConfig(),
-      'rds:prod-openverse-db-2026-11-30-05-00',
-      'dev-next-openverse-db',
-      'run-9',
-    );
+    const plan = restorePlan(makeStagingConfig(), SNAP, 'dev-next-openverse-db', 'run-9');
 
     // Assert
-    expect(input).toStrictEqual({
+    expect(plan.adjustments).toStrictEqual({});
+    expect(plan.input).toStrictEqual({
       ...STAGING_CONFIG,
       DBSnapshotIdentifier: 'rds:prod-openverse-db-2026-11-30-05-00',
       DBInstanceIdentifier: 'dev-next-openverse-db',
       BackupRetentionPeriod: 0,
+      DeletionProtection: false,
       Tags: [
         { Key: 'environment', Value: 'staging' },
         { Key: 'team', Value: 'catalog' },
@@ -85,14 +91,99 @@ describe('restoreInput', () => {
   });
 
   it('does not change the captured staging tags', () => {
-    // Arrange
     const staging = makeStagingConfig();
+    restorePlan(staging, SNAP, 'dev-next-openverse-db', 'run-9');
+    expect(staging.tags).toHaveLength(2);
+  });
+
+  it('sends no IOPS or throughput for gp3 below 400 GiB (RDS refuses its own baseline back)', () => {
+    // Arrange
+    const staging = makeStagingConfig({
+      config: { ...STAGING_CONFIG, AllocatedStorage: 100, Iops: 3000, StorageThroughput: 125 },
+    });
 
     // Act
-    restoreInput(staging, 'snap', 'dev-next-openverse-db', 'run-9');
+    const plan = restorePlan(staging, { ...SNAP, allocatedStorage: 100 }, 'dev-next-openverse-db', 'run-9');
 
     // Assert
-    expect(staging.tags).toHaveLength(2);
+    expect(plan.input).not.toHaveProperty('Iops');
+    expect(plan.input).not.toHaveProperty('StorageThroughput');
+    expect(plan.input.AllocatedStorage).toBe(100);
+    expect(plan.adjustments).toStrictEqual({});
+  });
+
+  it('uses 200 GiB as the gp3 threshold for Oracle', () => {
+    const staging = makeStagingConfig({
+      config: { ...STAGING_CONFIG, AllocatedStorage: 300, Iops: 12000, StorageThroughput: 500 },
+    });
+    const plan = restorePlan(staging, { ...SNAP, engine: 'oracle-ee', allocatedStorage: 300 }, 'x', 'run-9');
+    expect(plan.input).toMatchObject({ Iops: 12000, StorageThroughput: 500 });
+  });
+
+  it("restores at the snapshot's size when production grew past staging, and says so", () => {
+    // Arrange: staging 100 GiB gp3 (baseline), production's snapshot 800 GiB
+    const staging = makeStagingConfig({
+      config: { ...STAGING_CONFIG, AllocatedStorage: 100, Iops: 3000, StorageThroughput: 125 },
+    });
+
+    // Act
+    const plan = restorePlan(staging, { ...SNAP, allocatedStorage: 800 }, 'dev-next-openverse-db', 'run-9');
+
+    // Assert
+    expect(plan.input.AllocatedStorage).toBe(800);
+    expect(plan.input).not.toHaveProperty('Iops');
+    expect(plan.input).not.toHaveProperty('StorageThroughput');
+    expect(Object.keys(plan.adjustments).sort()).toEqual(['AllocatedStorage', 'Iops', 'StorageThroughput']);
+    expect(plan.adjustments.AllocatedStorage).toContain('800 GiB');
+    expect(plan.adjustments.AllocatedStorage).toContain('staging had 100 GiB');
+  });
+
+  it('keeps io1 IOPS', () => {
+    const staging = makeStagingConfig({ config: { ...STAGING_CONFIG, StorageType: 'io1', Iops: 5000 } });
+    const { StorageThroughput: _t, ...config } = staging.config;
+    void _t;
+    const plan = restorePlan({ ...staging, config }, SNAP, 'x', 'run-9');
+    expect(plan.input).toMatchObject({ StorageType: 'io1', Iops: 5000 });
+  });
+});
+
+describe('captureSettings and settingsModification', () => {
+  it('reads the settings a restore cannot set', () => {
+    expect(captureSettings(makeDbInstance())).toStrictEqual(STAGING_SETTINGS);
+  });
+
+  it('modifies only what differs, with the role and backup window that RDS wants alongside', () => {
+    // Arrange
+    const wanted = {
+      ...STAGING_SETTINGS,
+      MonitoringInterval: 30,
+      MonitoringRoleArn: 'arn:aws:iam::123456789012:role/rds-monitoring',
+      MaxAllocatedStorage: 1000,
+    };
+    const restored = makeDbInstance({
+      BackupRetentionPeriod: 0,
+      DeletionProtection: false,
+      PreferredBackupWindow: '07:00-07:30',
+    });
+
+    // Act
+    const input = settingsModification(wanted, restored, 'dev-openverse-db');
+
+    // Assert
+    expect(input).toStrictEqual({
+      DBInstanceIdentifier: 'dev-openverse-db',
+      BackupRetentionPeriod: 7,
+      PreferredBackupWindow: '07:00-07:30',
+      MonitoringInterval: 30,
+      MonitoringRoleArn: 'arn:aws:iam::123456789012:role/rds-monitoring',
+      MaxAllocatedStorage: 1000,
+      DeletionProtection: true,
+      ApplyImmediately: true,
+    });
+  });
+
+  it('is null when nothing differs', () => {
+    expect(settingsModification(STAGING_SETTINGS, makeDbInstance(), 'dev-openverse-db')).toBeNull();
   });
 });
 

@@ -1,4 +1,4 @@
-import { RDSClient, RestoreDBInstanceFromDBSnapshotCommand } from '@aws-sdk/client-rds';
+import { DescribeDBSnapshotsCommand, RDSClient, RestoreDBInstanceFromDBSnapshotCommand } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { makeHandler } from '../../lambdas/restore/restore';
 import {
@@ -17,7 +17,19 @@ import {
 
 const rdsMock = mockClient(RDSClient);
 
-beforeEach(() => rdsMock.reset());
+/** Production's snapshot as RDS describes it: the restore reads its size and engine. */
+function serveSnapshot(allocatedStorage = 500): void {
+  rdsMock.on(DescribeDBSnapshotsCommand).resolves({
+    DBSnapshots: [
+      { DBSnapshotIdentifier: SNAPSHOT_INFO.identifier, Engine: 'postgres', AllocatedStorage: allocatedStorage },
+    ],
+  });
+}
+
+beforeEach(() => {
+  rdsMock.reset();
+  serveSnapshot();
+});
 afterAll(() => rdsMock.restore());
 
 function makeEvent(overrides: Record<string, unknown> = {}) {
@@ -38,19 +50,42 @@ describe('restore', () => {
       identifier: 'dev-next-openverse-db',
       resourceId: NEW_ID,
       requestedAt: '2026-12-01T00:00:00.000Z',
+      adjustments: {},
     });
-    expect(sentCommands(rdsMock)).toEqual(['RestoreDBInstanceFromDBSnapshotCommand']);
+    expect(sentCommands(rdsMock)).toEqual(['DescribeDBSnapshotsCommand', 'RestoreDBInstanceFromDBSnapshotCommand']);
     expect(rdsMock.commandCalls(RestoreDBInstanceFromDBSnapshotCommand)[0]!.args[0].input).toStrictEqual({
       ...STAGING_CONFIG,
       DBSnapshotIdentifier: 'rds:prod-openverse-db-2026-11-30-05-00',
       DBInstanceIdentifier: 'dev-next-openverse-db',
       BackupRetentionPeriod: 0,
+      DeletionProtection: false,
       Tags: [
         { Key: 'environment', Value: 'staging' },
         { Key: 'team', Value: 'catalog' },
         { Key: 'staging-db-restore:execution', Value: 'run-2026-12' },
       ],
     });
+  });
+
+  it("restores at the snapshot's size when production grew past staging, and reports it", async () => {
+    serveSnapshot(900);
+    rdsMock.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({ DBInstance: makeNewInstance() });
+    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+
+    const result = await restore(makeEvent());
+
+    expect(rdsMock.commandCalls(RestoreDBInstanceFromDBSnapshotCommand)[0]!.args[0].input.AllocatedStorage).toBe(900);
+    expect(Object.keys(result.adjustments)).toEqual(['AllocatedStorage']);
+  });
+
+  it('fails before restoring when the snapshot cannot be described', async () => {
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
+    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+
+    const err = await caught(() => restore(makeEvent()));
+
+    expect(err.name).toBe('NoProductionSnapshot');
+    expect(rdsMock.commandCalls(RestoreDBInstanceFromDBSnapshotCommand)).toHaveLength(0);
   });
 
   it('gives no zone to a Multi-AZ restore', async () => {

@@ -24,6 +24,7 @@ const event = (resourceId: string | null = NEW_ID) => ({
   staging: makeStagingConfig(),
   identifier: IDS.temporary,
   resourceId,
+  adjustments: {},
 });
 
 describe('verify-restore', () => {
@@ -56,7 +57,6 @@ describe('verify-restore', () => {
         'DBParameterGroupName',
         'OptionGroupName',
         'CopyTagsToSnapshot',
-        'DeletionProtection',
         'Port',
         'AutoMinorVersionUpgrade',
         'EnableIAMDatabaseAuthentication',

@@ -240,6 +240,42 @@ describe('RestoreDBInstanceFromDBSnapshot', () => {
     expect(staging?.deletionProtection).toBe(true);
   });
 
+  it.each([
+    ['gp3 IOPS below 400 GiB', { allocatedStorage: 100 }, { StorageType: 'gp3', AllocatedStorage: 100, Iops: 3000 }],
+    [
+      'gp3 throughput below 400 GiB',
+      { allocatedStorage: 100 },
+      { StorageType: 'gp3', AllocatedStorage: 100, StorageThroughput: 125 },
+    ],
+    ['gp3 IOPS under the 12000 baseline at 400 GiB', { allocatedStorage: 400 }, { StorageType: 'gp3', Iops: 3000 }],
+    ['io1 IOPS over 50 per GiB', { allocatedStorage: 100 }, { StorageType: 'io1', Iops: 6000 }],
+    ['io1 IOPS under 0.5 per GiB', { allocatedStorage: 1000 }, { StorageType: 'io1', Iops: 400 }],
+  ])('refuses %s with InvalidParameterCombination, as RDS does', async (_what, production, request) => {
+    const sim = new RdsSimulator();
+    sim.addInstance({ identifier: PROD, ...production });
+    sim.addSnapshot({ identifier: PROD_SNAPSHOT, instanceIdentifier: PROD });
+
+    const err = await errorOf(sim.client().send(restoreStaging(request)));
+
+    expect(err.name).toBe('InvalidParameterCombination');
+    expect(sim.instance('staging-openverse-db-next')).toBeUndefined();
+  });
+
+  it('gives a restore its own RDS-chosen windows and none of the settings restore cannot set', async () => {
+    const { sim, rds } = arrangeProduction();
+    sim.addInstance({ identifier: 'staging-openverse-db', preferredBackupWindow: '04:10-04:40' });
+
+    await rds.send(restoreStaging({ BackupRetentionPeriod: 0 }));
+    const staging = sim.instance('staging-openverse-db')!;
+    const copy = sim.instance('staging-openverse-db-next')!;
+
+    expect(copy.preferredBackupWindow).toMatch(/^\d\d:\d\d-\d\d:\d\d$/);
+    expect(copy.preferredBackupWindow).not.toBe(staging.preferredBackupWindow);
+    expect(copy.preferredMaintenanceWindow).not.toBe(staging.preferredMaintenanceWindow);
+    expect(copy).toMatchObject({ performanceInsightsEnabled: false, monitoringInterval: 0, deletionProtection: false });
+    expect(copy.maxAllocatedStorage).toBeUndefined();
+  });
+
   it('restores an encrypted snapshot under its own key', async () => {
     const sim = new RdsSimulator();
     const key = 'arn:aws:kms:us-east-1:123456789012:key/prod-key';
@@ -489,11 +525,68 @@ describe('ModifyDBInstance other changes', () => {
       BackupRetentionPeriod: 7,
     });
     expect(during?.backupRetentionPeriod).toBe(0);
-    expect(after?.status).toBe('available');
+    // Backups turned on: the first one is taken at once.
+    expect(after?.status).toBe('backing-up');
     expect(after?.backupRetentionPeriod).toBe(7);
     expect(after?.masterUserPasswordChanges).toBe(1);
     expect(sim.calls[0]?.input.MasterUserPassword).toBe('***REDACTED***');
     expect(JSON.stringify([sim.calls, sim.instances()])).not.toContain(secret);
+  });
+
+  it.each([
+    [{ MonitoringInterval: 7 }, 'InvalidParameterValue', 'Invalid MonitoringInterval'],
+    [{ MonitoringInterval: 15 }, 'InvalidParameterCombination', 'A MonitoringRoleARN value is required'],
+    [{ MaxAllocatedStorage: 100 }, 'InvalidParameterCombination', 'Max storage size must be greater'],
+    [{ PerformanceInsightsRetentionPeriod: 31 }, 'InvalidParameterCombination', 'require Performance Insights'],
+    [{ PreferredBackupWindow: '4:10-4:40' }, 'InvalidParameterValue', 'Invalid PreferredBackupWindow'],
+    [{ PreferredMaintenanceWindow: 'someday:06:00' }, 'InvalidParameterValue', 'Invalid PreferredMaintenanceWindow'],
+  ])('refuses the settings RDS refuses: %j', async (change, name, message) => {
+    const sim = new RdsSimulator();
+    sim.addInstance({ identifier: 'staging-db', allocatedStorage: 100 });
+
+    const err = await errorOf(
+      sim
+        .client()
+        .send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'staging-db', ApplyImmediately: true, ...change })),
+    );
+
+    expect(err).toMatchObject({ name });
+    expect(err.message).toContain(message);
+    expect(sim.instance('staging-db')?.status).toBe('available');
+  });
+
+  it('sets windows at once and the rest after modifying, as DescribeDBInstances then reports them', async () => {
+    const sim = new RdsSimulator();
+    sim.addInstance({ identifier: 'staging-db', allocatedStorage: 100 });
+    const rds = sim.client();
+
+    await rds.send(
+      new ModifyDBInstanceCommand({
+        DBInstanceIdentifier: 'staging-db',
+        PreferredBackupWindow: '04:10-04:40',
+        PreferredMaintenanceWindow: 'sat:06:00-sat:06:30',
+        EnablePerformanceInsights: true,
+        PerformanceInsightsRetentionPeriod: 31,
+        MonitoringInterval: 15,
+        MonitoringRoleArn: 'arn:aws:iam::123456789012:role/mon',
+        MaxAllocatedStorage: 500,
+        ApplyImmediately: true,
+      }),
+    );
+    sim.advance(60);
+    const db = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'staging-db' })))
+      .DBInstances![0]!;
+
+    expect(db).toMatchObject({
+      DBInstanceStatus: 'available',
+      PreferredBackupWindow: '04:10-04:40',
+      PreferredMaintenanceWindow: 'sat:06:00-sat:06:30',
+      PerformanceInsightsEnabled: true,
+      PerformanceInsightsRetentionPeriod: 31,
+      MonitoringInterval: 15,
+      MonitoringRoleArn: 'arn:aws:iam::123456789012:role/mon',
+      MaxAllocatedStorage: 500,
+    });
   });
 
   it('throws DBInstanceNotFoundFault for an unknown instance', async () => {

@@ -96,20 +96,52 @@ export const restorableConfigSchema = z.object({
   DBParameterGroupName: z.string(),
   OptionGroupName: z.optional(z.string()),
   CopyTagsToSnapshot: z.boolean(),
-  DeletionProtection: z.boolean(),
   Port: z.optional(z.int()),
   AutoMinorVersionUpgrade: z.optional(z.boolean()),
   EnableIAMDatabaseAuthentication: z.optional(z.boolean()),
   EnableCloudwatchLogsExports: z.optional(z.array(z.string())),
   CACertificateIdentifier: z.optional(z.string()),
+  NetworkType: z.optional(z.string()),
+  ProcessorFeatures: z.optional(z.array(z.object({ Name: z.string(), Value: z.string() }))),
+  EnableCustomerOwnedIp: z.optional(z.boolean()),
+  BackupTarget: z.optional(z.string()),
+  CustomIamInstanceProfile: z.optional(z.string()),
+  DedicatedLogVolume: z.optional(z.boolean()),
+  EngineLifecycleSupport: z.optional(z.string()),
+  DBCapacityReservationIdentifier: z.optional(z.string()),
 });
 export type RestorableConfig = z.infer<typeof restorableConfigSchema>;
+
+/**
+ * What one ModifyDBInstance sets on the new staging after the swap (RDS takes none of it at restore, or taking it
+ * there would hurt: backups make a restore sit in `backing-up` for hours, deletion protection would stop a
+ * rollback deleting the copy). Field names follow ModifyDBInstance's input.
+ */
+export const afterSwapSettingsSchema = z.object({
+  BackupRetentionPeriod: z.int().check(z.gte(0), z.lte(35)),
+  PreferredBackupWindow: z.optional(z.string()),
+  PreferredMaintenanceWindow: z.optional(z.string()),
+  EnablePerformanceInsights: z.boolean(),
+  PerformanceInsightsKMSKeyId: z.optional(z.string()),
+  PerformanceInsightsRetentionPeriod: z.optional(z.int()),
+  DatabaseInsightsMode: z.optional(z.string()),
+  MonitoringInterval: z.int().check(z.nonnegative()),
+  MonitoringRoleArn: z.optional(z.string()),
+  MaxAllocatedStorage: z.optional(z.int().check(z.positive())),
+  DeletionProtection: z.boolean(),
+});
+export type AfterSwapSettings = z.infer<typeof afterSwapSettingsSchema>;
 
 export const stagingConfigSchema = z.object({
   identifier: z.string(),
   resourceId: z.string(),
   status: z.string(),
   config: restorableConfigSchema,
+  settings: afterSwapSettingsSchema,
+  /** Every compared attribute of staging, as the drift check compares it (lambdas/shared/instance-attributes.ts). */
+  attributes: z.record(z.string(), z.unknown()),
+  /** Attributes staging has that no run carries over, and why (named by the dry run, before anything happens). */
+  notMirrored: z.array(z.object({ attribute: z.string(), why: z.string() })),
   tags: z.array(tagSchema),
 });
 export type StagingConfig = z.infer<typeof stagingConfigSchema>;
@@ -127,6 +159,8 @@ export const pollTargetSchema = z.discriminatedUnion('kind', [
     previousIdentifier: z.optional(z.string()),
     /** Also wait until RDS lists no pending modifications (e.g. a master password being applied). */
     noPendingChanges: z.optional(z.boolean()),
+    /** Statuses that count as `available` here (e.g. `backing-up`: the baseline backup after backups are on). */
+    alsoSettledIn: z.optional(z.array(z.string())),
   }),
 ]);
 export type PollTarget = z.infer<typeof pollTargetSchema>;

@@ -106,6 +106,8 @@ export const restoreResultSchema = z.object({
   identifier: z.string(),
   resourceId: z.nullable(z.string()),
   requestedAt: z.string(),
+  /** Where the restore departs from staging's configuration because RDS would refuse it: attribute → why. */
+  adjustments: z.record(z.string(), z.string()),
 });
 export type RestoreResult = z.infer<typeof restoreResultSchema>;
 
@@ -127,6 +129,8 @@ export const verifyRestoreInputSchema = z.object({
   staging: stagingConfigSchema,
   identifier: z.string(),
   resourceId: z.nullable(z.string()),
+  /** The restore's adjustments (restore result): those attributes are not expected to match staging. */
+  adjustments: z.record(z.string(), z.string()),
 });
 export type VerifyRestoreInput = z.infer<typeof verifyRestoreInputSchema>;
 export const verifyRestoreResultSchema = z.object({
@@ -195,6 +199,39 @@ export const deleteResultSchema = z.object({
   alreadyGone: z.boolean(),
 });
 export type DeleteResult = z.infer<typeof deleteResultSchema>;
+
+// apply-settings: staging's own settings on the new staging, then the drift check
+
+/** `apply`: one ModifyDBInstance with what differs; `check`: compare every attribute with staging's. */
+export const applySettingsInputSchema = z.object({
+  action: z.enum(['apply', 'check']),
+  identifier: z.string(),
+  /** The new instance expected under `identifier`; another one is never modified. */
+  resourceId: z.string(),
+  staging: stagingConfigSchema,
+  /** The restore's adjustments: the reason reported for those attributes. */
+  adjustments: z.record(z.string(), z.string()),
+});
+export type ApplySettingsInput = z.infer<typeof applySettingsInputSchema>;
+
+export const driftSchema = z.object({
+  attribute: z.string(),
+  class: z.enum(['restore', 'after-swap', 'snapshot', 'not-mirrorable']),
+  staging: z.unknown(),
+  now: z.unknown(),
+  why: z.string(),
+});
+export type DriftEntry = z.infer<typeof driftSchema>;
+
+export const applySettingsResultSchema = z.object({
+  identifier: z.string(),
+  /** `apply`: the ModifyDBInstance fields sent (empty when nothing differed). */
+  applied: z.array(z.string()),
+  /** `check`: every compared attribute that still differs from staging's, and why. */
+  drift: z.array(driftSchema),
+  at: z.string(),
+});
+export type ApplySettingsResult = z.infer<typeof applySettingsResultSchema>;
 
 // rollback
 

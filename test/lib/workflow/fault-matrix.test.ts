@@ -74,6 +74,9 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
+/** Staging serves: available, or taking the first backup after a run turned backups back on. */
+const serving = (status: string | undefined) => status === 'available' || status === 'backing-up';
+
 type FaultKind = 'error' | 'timeout' | 'terminal status';
 type Json = Record<string, unknown>;
 
@@ -153,9 +156,10 @@ interface TerminalFault {
    * `fails` (default): like an error there. `recovers`: the run deals with it (a copy that fails while being
    * deleted is deleted again) and ends as it would have. `breaks staging`: RDS broke the original staging
    * instance itself; nothing can put it back as staging automatically (the staging name is never deleted), so
-   * the run must stop at once and the report must say what it is and where the new copy is.
+   * the run must stop at once and the report must say what it is and where the new copy is. `breaks new
+   * staging`: after the swap, RDS broke the new staging while applying staging's settings; the report must say so.
    */
-  outcome?: 'fails' | 'recovers' | 'breaks staging';
+  outcome?: 'fails' | 'recovers' | 'breaks staging' | 'breaks new staging';
   /** For `recovers`: what shows the status really was injected (else the case would pass by doing nothing). */
   happened?: (world: World) => boolean;
 }
@@ -199,7 +203,12 @@ function terminalFault(step: string, params: Json): TerminalFault | undefined {
     return {
       what: `the ${operation} of ${name} ends "${status}"`,
       poison: (world) => world.sim.injectStatusFault({ operation, identifier: name, status }),
-      outcome: operation === 'rename' && name === IDS.staging ? 'breaks staging' : 'fails',
+      outcome:
+        operation === 'rename' && name === IDS.staging
+          ? 'breaks staging'
+          : operation === 'modify' && name === IDS.staging
+            ? 'breaks new staging'
+            : 'fails',
     };
   }
   if (step === 'rollback') {
@@ -365,7 +374,7 @@ function check(c: Case, step: string, o: Outcome, baseline: Outcome, terminal?: 
     const same = (r: RunResult) => `${r.status} ${r.error ?? ''}`;
     if (same(result) !== same(baseline.result))
       v.push(`ended ${same(result)}, without the fault ${same(baseline.result)}`);
-    if (dataAt(world) !== dataAt(baseline.world) || staging?.status !== 'available')
+    if (dataAt(world) !== dataAt(baseline.world) || !serving(staging?.status))
       v.push(`staging is ${JSON.stringify(staging)} (${dataAt(world)}), without the fault ${dataAt(baseline.world)}`);
     const expectedKinds =
       step === 'notify'
@@ -399,7 +408,9 @@ function check(c: Case, step: string, o: Outcome, baseline: Outcome, terminal?: 
     return v;
   }
   const expectedData = AFTER_SWAP.has(c.state) ? 'new' : 'original';
-  if (staging?.status !== 'available') v.push(`staging is ${JSON.stringify(staging)}, not available`);
+  if (terminal?.outcome === 'breaks new staging') {
+    if (!report?.includes(`"${staging?.status}"`)) v.push(`the report does not say staging is "${staging?.status}"`);
+  } else if (!serving(staging?.status)) v.push(`staging is ${JSON.stringify(staging)}, not available`);
   if (dataAt(world) !== expectedData) v.push(`staging holds ${dataAt(world)} data, expected ${expectedData}`);
   if (AFTER_SWAP.has(c.state) && result.error !== 'AfterSwapFailed')
     v.push(`ended ${result.error}, not AfterSwapFailed`);

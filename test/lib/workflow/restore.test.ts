@@ -25,7 +25,8 @@ describe('workflow: restore and swap', () => {
 
     expect(result.status).toBe('SUCCEEDED');
     const now = holders(world.sim);
-    expect(now.staging?.status).toBe('available');
+    // Backups are back on: the new staging takes its first backup, serving all the while.
+    expect(now.staging?.status).toBe('backing-up');
     expect(now.staging?.resourceId).not.toBe(world.stagingResourceId);
     expect(now.temporary).toBeUndefined();
     expect(now.old).toBeUndefined();
@@ -38,7 +39,7 @@ describe('workflow: restore and swap', () => {
     expect(fresh.availabilityZone).toBe('us-east-1c');
     expect([...fresh.vpcSecurityGroupIds].sort()).toEqual([...STAGING_SECURITY_GROUPS].sort());
     expect(fresh.dbParameterGroupName).toBe('openverse-staging-pg18');
-    expect(fresh.backupRetentionPeriod).toBe(0);
+    expect(fresh.backupRetentionPeriod).toBe(7);
     expect(fresh.tags).toEqual(expect.arrayContaining([{ Key: 'environment', Value: 'staging' }]));
     expect(fresh.tags).not.toEqual(expect.arrayContaining([{ Key: 'environment', Value: 'production' }]));
     const deleteCall = world.sim.mutatingCalls().find((c) => c.command === 'DeleteDBInstance')!;

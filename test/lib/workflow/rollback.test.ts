@@ -158,7 +158,7 @@ describe('workflow: failures and rollback', () => {
     expect(result.error).toBe('AfterSwapFailed');
     const now = holders(world.sim);
     expect(now.staging?.resourceId).not.toBe(world.stagingResourceId);
-    expect(now.staging?.status).toBe('available');
+    expect(now.staging?.status).toBe('backing-up');
     expect(now.old).toEqual({ resourceId: world.stagingResourceId, status: 'available' });
     expect(now.temporary).toBeUndefined();
     expect(result.statesEntered).not.toContain(STATE.rollback);
