@@ -50,10 +50,10 @@ const NOT_PRODUCTION =
 /**
  * The time the Task states between the waits may take on the slowest path if each times out on every attempt
  * its retry policy allows (90 s a try, the sanitize step 6 min, the deploy dispatch 3 min, plus each loop's
- * last check): about 2 h by default. test/lib/bounded.test.ts checks that this formula covers the synthesized
+ * last check): about 2.5 h by default. test/lib/bounded.test.ts checks that this formula covers the synthesized
  * definition's slowest path.
  */
-export const TASK_ALLOWANCE_MINUTES = 135;
+export const TASK_ALLOWANCE_MINUTES = 150;
 
 /**
  * Bounds of one wait loop: how long it may take at most, and how often it polls. Each field has its own
@@ -175,7 +175,14 @@ export const restoreConfigSchema = z
         restore: waitBound('The restored copy becoming available under the temporary name.', 360, 300),
         rename: waitBound('Each rename of the swap settling (see `renameSettleSeconds`).', 30, 15),
         delete: waitBound('The old instance being deleted, after the swap.', 60, 60),
-        rollback: waitBound('The rollback after a failure, until staging is back as it was.', 90, 30),
+        rollback: waitBound(
+          'The rollback after a failure, until staging is back as it was and the copy is gone. It must cover the ' +
+            "rollback's worst case (synth refuses less): the rename that was in flight when the run failed, the two " +
+            'renames it makes (each `waits.rename.maxMinutes`, the last one also `renameSettleSeconds`) and the ' +
+            'delete of the copy (`waits.delete.maxMinutes`), each plus one poll: 154 min with the defaults.',
+          160,
+          30,
+        ),
         otherRuns: waitBound(
           'Other users of staging still running (`concurrency.whenOthersRun` = `wait`), before anything changes.',
           180,
@@ -183,6 +190,14 @@ export const restoreConfigSchema = z
         ),
         leftovers: waitBound(
           'Clearing what an earlier failed run left (deleting its copy, renaming staging back).',
+          60,
+          30,
+        ),
+        stagingReady: waitBound(
+          'Staging in a passing status (`backing-up`, `modifying`, `maintenance`, `upgrading`, ...) until it is ' +
+            '`available` with no operation in flight: before its configuration is captured, and again just before ' +
+            'the outage, so that Slack announces the outage only once the swap can start. When this runs out before ' +
+            'the outage, the copy is deleted and staging is left as it is.',
           60,
           30,
         ),
@@ -207,13 +222,15 @@ export const restoreConfigSchema = z
           'before the swap the run rolls back; after it the step is reported failed.',
       ),
     executionTimeoutHours: positiveInt
-      .default(24)
+      .default(30)
       .describe(
         'Overall timeout of one execution, in hours. It must exceed the worst case of the wait bounds ' +
-          '(synth refuses less): everything before the swap, plus the longer of the rollback and the slowest ' +
-          `step after the swap, plus ${TASK_ALLOWANCE_MINUTES} min for the steps between the waits timing out ` +
+          '(synth refuses less): everything before the swap (both waits for staging to be ready included), plus ' +
+          'the longer of the rollback and the slowest step after the swap, plus ' +
+          `${TASK_ALLOWANCE_MINUTES} min for the steps between the waits timing out ` +
           'on every retry. Only waits that can happen count (`waits.deploy` not when `deployApi.enabled` is ' +
-          'false, for example). With the default bounds that is 20.75 h ' +
+          'false, for example). With the default bounds that is 22 h, 25 h with other users of staging to ' +
+          'wait for ' +
           '(test/lib/bounded.test.ts checks the formula against the synthesized definition).',
       ),
     sanitize: z

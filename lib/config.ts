@@ -73,17 +73,27 @@ export function loadConfig(raw: unknown = {}): RestoreConfig {
     }
   });
 
+  for (const [kind, bound] of Object.entries(config.waits)) {
+    if (bound.pollSeconds > bound.maxMinutes * 60) {
+      throw new ConfigError(`waits.${kind}.pollSeconds`, 'must not exceed maxMinutes');
+    }
+  }
+  const rollback = rollbackWorstCaseMinutes(config);
+  if (config.waits.rollback.maxMinutes < rollback) {
+    throw new ConfigError(
+      'waits.rollback.maxMinutes',
+      `${config.waits.rollback.maxMinutes} min is shorter than the rollback's own worst case, ${rollback} min: ` +
+        'the rename in flight, two renames (waits.rename.maxMinutes each, the last plus renameSettleSeconds) and ' +
+        'the delete of the copy (waits.delete.maxMinutes), each plus one poll (waits.rollback.pollSeconds). A ' +
+        `rollback that is merely slow would be reported as failed; set it to at least ${rollback}`,
+    );
+  }
   const worst = worstCaseMinutes(config);
   if (config.executionTimeoutHours * 60 <= worst) {
     throw new ConfigError(
       'executionTimeoutHours',
       `${config.executionTimeoutHours} h does not leave room for the wait bounds (${worst} min in the worst case)`,
     );
-  }
-  for (const [kind, bound] of Object.entries(config.waits)) {
-    if (bound.pollSeconds > bound.maxMinutes * 60) {
-      throw new ConfigError(`waits.${kind}.pollSeconds`, 'must not exceed maxMinutes');
-    }
   }
   return config;
 }
@@ -101,8 +111,26 @@ function fromJsonText(text: string): unknown {
 }
 
 /**
+ * The longest the rollback loop can take when RDS is slow but works, in minutes: the worst failure point is
+ * right after the copy was asked to take the staging name. Then it waits for that rename in flight, renames
+ * the copy away, renames the original back and waits for it to settle, and deletes the copy: three renames
+ * (each up to waits.rename, the last one settling for renameSettleSeconds on top) and a delete (waits.delete),
+ * each noticed up to one poll late. (Before the outage it only deletes the copy, which is less.)
+ */
+export function rollbackWorstCaseMinutes(config: RestoreConfig): number {
+  const { rename, delete: del, rollback } = config.waits;
+  const seconds =
+    3 * (rename.maxMinutes * 60 + rollback.pollSeconds) +
+    config.renameSettleSeconds +
+    del.maxMinutes * 60 +
+    rollback.pollSeconds;
+  return Math.ceil(seconds / 60);
+}
+
+/**
  * The longest a run can take by its wait bounds: everything up to the swap, then either the rollback or the
- * steps after the swap (which run in parallel, so the longest of them counts).
+ * steps after the swap (which run in parallel, so the longest of them counts). The first wait for staging to be
+ * ready runs beside the wait for the snapshot; the second one comes just before the outage.
  */
 export function worstCaseMinutes(config: RestoreConfig): number {
   const waits = config.waits;
@@ -111,9 +139,10 @@ export function worstCaseMinutes(config: RestoreConfig): number {
       ? waits.otherRuns.maxMinutes
       : 0) +
     waits.leftovers.maxMinutes +
-    waits.snapshot.maxMinutes +
+    Math.max(waits.snapshot.maxMinutes, waits.stagingReady.maxMinutes) +
     waits.restore.maxMinutes +
     (config.sanitize.resetMasterPassword ? waits.modify.maxMinutes : 0) +
+    waits.stagingReady.maxMinutes +
     2 * waits.rename.maxMinutes;
   const afterSwap = Math.max(
     waits.delete.maxMinutes,

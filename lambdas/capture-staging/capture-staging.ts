@@ -2,7 +2,8 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import { type StagingConfig } from '../shared/contract/state';
 import { captureStagingInputSchema } from '../shared/contract/steps';
 import { type Identifiers, identifiersFromEnv } from '../shared/env';
-import { PreconditionFailedError, StagingNotFoundError } from '../shared/errors';
+import { STOPPED_INSTANCE_STATUSES, TERMINAL_INSTANCE_STATUSES } from '../shared/contract/rds';
+import { PreconditionFailedError, StagingNotFoundError, stoppedInstanceMessage } from '../shared/errors';
 import { captureAttributes, notMirrored } from '../shared/instance-attributes';
 import { captureConfig, captureSettings, userTags } from '../shared/instance-config';
 import { RdsGuard } from '../shared/guard';
@@ -18,7 +19,8 @@ export interface CaptureStagingDeps {
 
 /**
  * Plan step 4: staging's configuration and tags, so the restored copy matches it (and carries staging's
- * tags, not production's). Staging must exist and be available to be renamed. Whether the temporary and old
+ * tags, not production's). Staging must exist and not be stopped or broken; a real run has waited for it to be
+ * available first ("Wait for staging to be ready"), a dry run takes it as it is. Whether the temporary and old
  * names are free is the leftovers step's business (it runs first). `at` is where staging is now: its own name,
  * or, in a dry run after a failed run left it there, the old name (a real run renames it back first).
  */
@@ -27,9 +29,15 @@ export async function captureStaging(deps: CaptureStagingDeps, at: string = deps
   const where = new RdsGuard(rds, ids).check(at, ['staging', 'old'], 'staging configuration source');
   const staging = await describeInstance(rds, where);
   if (!staging) throw new StagingNotFoundError(`Staging instance ${where} does not exist`);
-  if (staging.DBInstanceStatus !== 'available') {
+  const status = staging.DBInstanceStatus ?? 'unknown';
+  if ((STOPPED_INSTANCE_STATUSES as readonly string[]).includes(status)) {
+    throw new PreconditionFailedError(stoppedInstanceMessage(where, status));
+  }
+  if ((TERMINAL_INSTANCE_STATUSES as readonly string[]).includes(status)) {
     throw new PreconditionFailedError(
-      `Staging instance ${where} is "${staging.DBInstanceStatus}"; it must be available to be renamed`,
+      `Staging instance ${where} is "${status}": RDS will not make it available on its own, so it cannot be ` +
+        `swapped. Nothing was changed. Find out why (aws rds describe-events --source-type db-instance ` +
+        `--source-identifier ${where} --duration 1440), and start the restore again once it is available.`,
     );
   }
   if (!staging.DbiResourceId) throw new Error(`DescribeDBInstances for ${where} has no DbiResourceId`);
@@ -37,7 +45,7 @@ export async function captureStaging(deps: CaptureStagingDeps, at: string = deps
   return {
     identifier: ids.staging,
     resourceId: staging.DbiResourceId,
-    status: staging.DBInstanceStatus,
+    status,
     config: captureConfig(staging),
     settings: captureSettings(staging),
     attributes,

@@ -1,13 +1,19 @@
 import { DescribeDBSnapshotsCommand, type RDSClient } from '@aws-sdk/client-rds';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Clock } from '../shared/clock';
-import { TERMINAL_INSTANCE_STATUSES, TERMINAL_SNAPSHOT_STATUSES } from '../shared/contract/rds';
+import {
+  STOPPED_INSTANCE_STATUSES,
+  TERMINAL_INSTANCE_STATUSES,
+  TERMINAL_SNAPSHOT_STATUSES,
+} from '../shared/contract/rds';
 import { type PollResult } from '../shared/contract/state';
 import { type CheckStatusInput, checkStatusInputSchema } from '../shared/contract/steps';
 import {
   errorName,
   InstanceFailedError,
+  PreconditionFailedError,
   SnapshotFailedError,
+  stoppedInstanceMessage,
   UnexpectedInstanceError,
   WaitTimedOutError,
 } from '../shared/errors';
@@ -53,6 +59,14 @@ export async function checkStatus(input: CheckStatusInput, deps: CheckStatusDeps
   } else if (target.until === 'gone') {
     done = seen.seenAs === null;
   } else {
+    // Someone stopped it: it will not start on its own (not for seven days), and this tool never starts it.
+    if (
+      target.steady &&
+      seen.seenAs !== null &&
+      (STOPPED_INSTANCE_STATUSES as readonly string[]).includes(seen.status)
+    ) {
+      throw new PreconditionFailedError(stoppedInstanceMessage(seen.seenAs, seen.status));
+    }
     // Under its target name or, mid-rename, still under its previous one: a terminal status will not pass.
     if (seen.seenAs !== null && (TERMINAL_INSTANCE_STATUSES as readonly string[]).includes(seen.status)) {
       throw new InstanceFailedError(`Instance ${seen.seenAs} is "${seen.status}"; it will not become available`);
@@ -61,6 +75,10 @@ export async function checkStatus(input: CheckStatusInput, deps: CheckStatusDeps
     if (target.alsoSettledIn?.includes(underTarget)) underTarget = 'available';
     if (underTarget === 'available' && target.noPendingChanges && seen.pending?.length) {
       underTarget = `available, pending ${seen.pending.join(', ')}`;
+    }
+    // A rename that RDS has accepted but not started yet: still `available`, but not idle (it cannot be renamed).
+    if (underTarget === 'available' && target.steady && seen.pending?.includes('DBInstanceIdentifier')) {
+      underTarget = 'available, rename pending';
     }
     const s = settle(previous, underTarget, now, bound.settleSeconds);
     settleState = { availableSince: s.availableSince, sawReboot: s.sawReboot };
@@ -90,7 +108,10 @@ export async function checkStatus(input: CheckStatusInput, deps: CheckStatusDeps
 function describeTarget(input: CheckStatusInput): string {
   const t = input.target;
   if (t.kind === 'snapshot') return `snapshot ${t.identifier} to be available`;
-  return t.until === 'gone' ? `instance ${t.identifier} to be deleted` : `instance ${t.identifier} to be available`;
+  if (t.until === 'gone') return `instance ${t.identifier} to be deleted`;
+  return t.steady
+    ? `instance ${t.identifier} to be available with no operation in flight`
+    : `instance ${t.identifier} to be available`;
 }
 
 async function observeSnapshot(rds: RDSClient, identifier: string): Promise<Observation> {

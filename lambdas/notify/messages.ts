@@ -1,4 +1,5 @@
 import type { NotifyInput } from '../shared/contract';
+import { describeNames, type Names } from '../shared/names';
 
 /**
  * The Slack texts, one per event (plan steps 1, 8, 13). Plain and testable: no secret ever reaches here,
@@ -93,6 +94,7 @@ interface Plan {
   staging?: {
     foundAs?: string;
     resourceId?: string;
+    status?: string;
     configuration?: { DBInstanceClass?: string };
     settings?: Record<string, unknown>;
     notMirrored?: { attribute?: string; why?: string }[];
@@ -113,6 +115,9 @@ function planLines(d: Record<string, unknown>, ctx: MessageContext): string[] {
   if (p.otherRuns?.length) steps.push(`Note: other users of staging are running now: ${runs(p.otherRuns)}`);
   const snap = p.snapshot ?? {};
   const waitFor = snap.status === 'available' ? '' : ` (it is "${str(snap.status)}" now: wait until it is available)`;
+  const stagingStatus = p.staging?.status;
+  if (stagingStatus && stagingStatus !== 'available')
+    steps.push(`Wait for staging: it is "${stagingStatus}" now (bounded by waits.stagingReady)`);
   steps.push(
     `Restore snapshot \`${str(snap.identifier)}\` (taken ${str(snap.createdAt)}, ${age(snap.createdAt, ctx.now)} old) to ` +
       `\`${str(p.restoreTo)}\`, configured like staging (${str(p.staging?.configuration?.DBInstanceClass)}, resource ` +
@@ -278,27 +283,50 @@ function afterSwapFixes(d: Record<string, unknown>, ctx: MessageContext): string
 function failedMessage(input: NotifyInput, ctx: MessageContext, footer: string): string {
   const d = input.details;
   // Empty slots arrive as {} (see EMPTY_SLOT in the contract).
-  const rollback = filled(d.rollback) as { actions?: string[]; stagingHolds?: string; leftovers?: string[] } | null;
+  const rollback = filled(d.rollback) as {
+    actions?: string[];
+    stagingHolds?: string;
+    leftovers?: string[];
+    names?: Names;
+  } | null;
   const rollbackError = filled(d.rollbackError) as { Error?: unknown; Cause?: unknown } | null;
+  const ids = { staging: ctx.stagingInstance, temporary: ctx.temporaryInstance, old: ctx.oldInstance };
   const lines = [
     `:x: *Staging database restore failed* in state "${str(d.failedState)}": ${failureText(d.error, d.cause)}`,
     ...leftoverLines(d),
   ];
+  // Whether the swap's first rename was ever asked for: if not, staging was never renamed by this run.
+  const notRenamed =
+    d.outageStarted === false
+      ? `The outage had not started: this run never renamed \`${ctx.stagingInstance}\`.`
+      : undefined;
   if (rollbackError) {
     const where = typeof d.rollbackState === 'string' ? ` in state "${d.rollbackState}"` : '';
+    const cause = failureText(rollbackError.Error, rollbackError.Cause);
+    lines.push(`:rotating_light: *The rollback failed too*${where}: ${cause}`);
+    // A RollbackStuck says where everything is and what is left to do; any other error cannot: then say what
+    // the rollback saw last, and that it may have changed since.
+    if (!cause.includes(' Now: ') && rollback?.names) {
+      lines.push(`When the rollback last looked: ${describeNames(rollback.names, ids)}. It may have moved on since.`);
+    }
+    if (notRenamed) lines.push(notRenamed);
     lines.push(
-      `:rotating_light: *The rollback failed too*${where}: ${failureText(rollbackError.Error, rollbackError.Cause)}`,
-      `Check by hand which instance holds \`${ctx.stagingInstance}\`, \`${ctx.oldInstance}\` and \`${ctx.temporaryInstance}\` ` +
-        `(\`aws rds describe-db-instances --query "DBInstances[].[DBInstanceIdentifier,DBInstanceStatus,DbiResourceId]"\`) ` +
-        `and rename the original staging instance back to \`${ctx.stagingInstance}\`.`,
+      `Check who holds \`${ctx.stagingInstance}\`, \`${ctx.oldInstance}\` and \`${ctx.temporaryInstance}\` before acting ` +
+        `(\`aws rds describe-db-instances --query "DBInstances[].[DBInstanceIdentifier,DBInstanceStatus,DbiResourceId]"\`); ` +
+        `the runbook's "The rollback failed" section says what to do in each case.`,
     );
     if (rollback?.actions?.length) lines.push(`Rollback steps taken before it failed: ${rollback.actions.join('; ')}.`);
   } else if (rollback) {
+    const staging = rollback.names?.staging;
+    const busy = staging?.status && staging.status !== 'available' ? ` It is "${staging.status}" now.` : '';
     const holds =
       rollback.stagingHolds === 'original'
-        ? `\`${ctx.stagingInstance}\` is the original staging instance, unchanged data.`
-        : `\`${ctx.stagingInstance}\` is in state "${str(rollback.stagingHolds)}".`;
+        ? `\`${ctx.stagingInstance}\` is the original staging instance, unchanged data.${busy}`
+        : rollback.names
+          ? `Now: ${describeNames(rollback.names, ids)}.`
+          : `\`${ctx.stagingInstance}\` is in state "${str(rollback.stagingHolds)}".`;
     lines.push(`Rollback: ${rollback.actions?.length ? rollback.actions.join('; ') : 'nothing to undo'}. ${holds}`);
+    if (notRenamed) lines.push(notRenamed);
     if (rollback.leftovers?.length)
       lines.push(`Left in place (not created by this run): ${rollback.leftovers.join(', ')}.`);
   } else {

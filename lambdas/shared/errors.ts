@@ -35,6 +35,7 @@ export class GuardRefusedError extends NamedError {
 export class PreconditionFailedError extends NamedError {
   override readonly name = ERRORS.preconditionFailed;
 }
+
 export class InvalidInputError extends NamedError {
   override readonly name = ERRORS.invalidInput;
 }
@@ -56,4 +57,15 @@ export function errorName(err: unknown): string | undefined {
 /** An earlier run left instances this run will not touch on its own: the message says what to do by hand. */
 export class LeftoversFoundError extends NamedError {
   override readonly name = ERRORS.leftoversFound;
+}
+
+/** What to do about a stopped (or stopping) instance the run needs, in words and commands. */
+export function stoppedInstanceMessage(identifier: string, status: string): string {
+  const start =
+    `start it (aws rds start-db-instance --db-instance-identifier ${identifier}), wait until it is available ` +
+    `(aws rds wait db-instance-available --db-instance-identifier ${identifier}), then start the restore again`;
+  return status === 'stopping'
+    ? `Instance ${identifier} is "stopping": someone is stopping it, and this tool never starts an instance. Once it ` +
+        `is stopped, ${start}.`
+    : `Instance ${identifier} is "${status}", and this tool never starts an instance: ${start}.`;
 }

@@ -79,8 +79,10 @@ function startState(kit: PhaseKit): sfn.Pass {
       restore: EMPTY_SLOT,
       waits: {
         snapshot: EMPTY_SLOT,
+        stagingAtStart: EMPTY_SLOT,
         restore: EMPTY_SLOT,
         password: EMPTY_SLOT,
+        stagingBeforeOutage: EMPTY_SLOT,
         old: EMPTY_SLOT,
         staging: EMPTY_SLOT,
         deleted: EMPTY_SLOT,
@@ -271,6 +273,7 @@ export function dryRunReport(kit: PhaseKit): sfn.IChainable {
         identifier: config.stagingInstance,
         'foundAs.$': '$.leftovers.stagingAt',
         'resourceId.$': '$.found.staging.resourceId',
+        'status.$': '$.found.staging.status',
         'configuration.$': '$.found.staging.config',
         'settings.$': '$.found.staging.settings',
         'tags.$': '$.found.staging.tags',

@@ -57,10 +57,22 @@ export interface TaskOptions {
 }
 
 /** The slots of `$.waits`, one per wait loop (laid out by "Start restore"). */
-export type WaitSlot = 'snapshot' | 'restore' | 'password' | 'old' | 'staging' | 'deleted' | 'settings';
+export type WaitSlot =
+  | 'snapshot'
+  | 'stagingAtStart'
+  | 'restore'
+  | 'password'
+  | 'stagingBeforeOutage'
+  | 'old'
+  | 'staging'
+  | 'deleted'
+  | 'settings';
 
 /** The config bounds of the loops on the check-status function (the other loops have steps of their own). */
-export type StatusWaitKind = Extract<WaitKind, 'snapshot' | 'restore' | 'modify' | 'rename' | 'delete' | 'settings'>;
+export type StatusWaitKind = Extract<
+  WaitKind,
+  'snapshot' | 'stagingReady' | 'restore' | 'modify' | 'rename' | 'delete' | 'settings'
+>;
 
 export interface WaitLoop<Target> {
   /** The config's `waits.<bound>`: how long the loop may take and how often it polls. */

@@ -78,7 +78,11 @@ export const PHASES: readonly Phase[] = [
           S.snapshotFound,
         ],
       },
-      { id: 'capture-staging', label: 'Capture staging', states: [S.captureStaging] },
+      {
+        id: 'capture-staging',
+        label: 'Capture staging',
+        states: [S.isDryRunStaging, S.checkStagingReady, S.isStagingReady, S.waitStagingReady, S.captureStaging],
+      },
       {
         id: 'dry-run',
         label: 'Dry run report',
@@ -116,6 +120,9 @@ export const PHASES: readonly Phase[] = [
         id: 'swap',
         label: 'Rename staging to old, new to staging',
         states: [
+          S.checkStagingBeforeOutage,
+          S.isStagingReadyForSwap,
+          S.waitStagingBeforeOutage,
           S.notifyOutage,
           S.renameAway,
           S.checkOld,

@@ -15,19 +15,36 @@ export function findSnapshotAndCaptureStaging(kit: PhaseKit): sfn.Parallel {
     resultSelector: { 'snapshot.$': '$[0].found.snapshot', 'staging.$': '$[1].found.staging' },
     resultPath: '$.found',
   });
-  prepare.branch(
-    findSnapshot(kit),
-    kit.task(
-      STATE.captureStaging,
-      'capture-staging',
-      { 'at.$': '$.leftovers.stagingAt' },
-      { resultPath: '$.found.staging', retry: RETRY_TRANSIENT },
-    ),
-  );
+  prepare.branch(findSnapshot(kit), captureStaging(kit));
   // Nothing of this run exists yet (the restore comes next): report at once, no rollback. (A rollback here would
   // take whatever holds the staging name for the original, and wait on it if it is not available.)
   kit.catchInto(prepare, ON_FAILURE.report);
   return prepare;
+}
+
+/**
+ * Plan step 4: branch of the Parallel state. Staging in a passing status (a backup, a modification, a
+ * maintenance update) is waited for, bounded by `waits.stagingReady`, so the configuration captured is not
+ * one about to change; a stopped one ends the run, saying to start it. A dry run takes staging as it is.
+ */
+function captureStaging(kit: PhaseKit): sfn.IChainable {
+  const { scope } = kit;
+  const capture = kit.task(
+    STATE.captureStaging,
+    'capture-staging',
+    { 'at.$': '$.leftovers.stagingAt' },
+    { resultPath: '$.found.staging', retry: RETRY_TRANSIENT },
+  );
+  const ready = kit.waitUntil({
+    bound: 'stagingReady',
+    slot: 'stagingAtStart',
+    states: { check: STATE.checkStagingReady, question: STATE.isStagingReady, wait: STATE.waitStagingReady },
+    target: { kind: 'instance', 'identifier.$': '$.leftovers.stagingAt', until: 'available', steady: true },
+    onError: 'caught-by-parallel',
+  });
+  return new sfn.Choice(scope, STATE.isDryRunStaging)
+    .when(sfn.Condition.booleanEquals('$.input.dryRun', true), capture)
+    .otherwise(ready.next(capture));
 }
 
 /** Plan steps 2-3: branch of the Parallel state. */
@@ -55,7 +72,10 @@ function findSnapshot(kit: PhaseKit): sfn.IChainable {
   );
 }
 
-/** Plan steps 5-10: from the restore to the new database settled as staging, Slack told of the outage. */
+/**
+ * Plan steps 5-10: from the restore to the new database settled as staging, Slack told of the outage once
+ * staging is ready for the swap.
+ */
 export function restoreAndSwap(kit: PhaseKit): sfn.Chain {
   const { config } = kit;
   const restore = kit.task(
@@ -91,6 +111,26 @@ export function restoreAndSwap(kit: PhaseKit): sfn.Chain {
   );
   kit.catchInto(verify, ON_FAILURE.rollBack);
 
+  // The swap needs staging available and idle: a backup or a modification that started meanwhile would make
+  // RDS refuse the rename. Wait for it before Slack announces the outage; if it does not come, nothing was
+  // renamed yet: the rollback deletes the copy and leaves staging as it is.
+  const stagingReady = kit.waitUntil({
+    bound: 'stagingReady',
+    slot: 'stagingBeforeOutage',
+    states: {
+      check: STATE.checkStagingBeforeOutage,
+      question: STATE.isStagingReadyForSwap,
+      wait: STATE.waitStagingBeforeOutage,
+    },
+    target: {
+      kind: 'instance',
+      identifier: config.stagingInstance,
+      until: 'available',
+      steady: true,
+      'resourceId.$': '$.found.staging.resourceId',
+    },
+    onError: ON_FAILURE.rollBack,
+  });
   const renameAway = kit.task(
     STATE.renameAway,
     'rename',
@@ -143,6 +183,7 @@ export function restoreAndSwap(kit: PhaseKit): sfn.Chain {
     .next(waitNew)
     .next(verify)
     .next(sanitize(kit))
+    .next(stagingReady)
     .next(kit.notify(STATE.notifyOutage, 'outage-starting', { 'snapshot.$': '$.found.snapshot.identifier' }))
     .next(renameAway)
     .next(waitOld)

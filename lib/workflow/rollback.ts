@@ -23,6 +23,7 @@ function failureReport(kit: WorkflowKit): sfn.IChainable {
   return kit
     .notify(STATE.notifyFailure, 'failed', {
       'failedState.$': '$.failedAt.state',
+      'outageStarted.$': '$.failedAt.outageStarted',
       'error.$': '$.failure.Error',
       'cause.$': '$.failure.Cause',
       'rollback.$': '$.rollback',

@@ -4,7 +4,14 @@
  * which phases it starts, and one place decides what becomes due in which order.
  */
 import type { StatusFault, StatusFaultOperation } from './types';
-import { type InstanceRecord, type Interrupt, isPromiseLike, type Phase, type SimState } from './state';
+import {
+  type EpisodeRecord,
+  type InstanceRecord,
+  type Interrupt,
+  isPromiseLike,
+  type Phase,
+  type SimState,
+} from './state';
 
 /** Moves virtual time forward, applying every transition that became due, in time order. */
 export function advance(sim: SimState, seconds: number): void {
@@ -56,6 +63,12 @@ export function runDue(sim: SimState, targetMs: number): void {
       const interrupt = rec.interrupt;
       if (interrupt) consider(interrupt.at, 0, () => fireInterrupt(sim, rec, interrupt));
       consider(rec.phaseEndsAt, 1, () => endPhase(sim, rec));
+    }
+    for (const episode of sim.episodes) {
+      // Due, and the instance idle (available, nothing in flight): a passing status never cuts an operation short.
+      if (episode.rec.gone) consider(episode.at, 3, () => dropEpisode(sim, episode));
+      else if (episode.rec.status === 'available' && isSteady(episode.rec))
+        consider(Math.max(episode.at, sim.nowMs), 3, () => startEpisode(sim, episode));
     }
     for (const snap of sim.snaps) {
       const becomes = snap.becomes;
@@ -113,6 +126,33 @@ export function startOperation(
     rec.interrupt = { at: sim.nowMs + (fault.afterSeconds ?? defaultAfter) * 1000, status: fault.status, cleanup };
   }
   enterPhase(sim, rec);
+}
+
+function dropEpisode(sim: SimState, episode: EpisodeRecord): void {
+  sim.episodes.splice(sim.episodes.indexOf(episode), 1);
+}
+
+function startEpisode(sim: SimState, episode: EpisodeRecord): void {
+  dropEpisode(sim, episode);
+  startOperation(sim, episode.rec, [
+    { status: episode.status, seconds: episode.seconds },
+    { status: 'available', seconds: Infinity },
+  ]);
+}
+
+/** Schedules a passing status (types.ts StatusEpisode) on `rec`; one due now starts at once if it can. */
+export function scheduleEpisode(
+  sim: SimState,
+  rec: InstanceRecord,
+  status: string,
+  atSeconds: number,
+  forSeconds: number,
+): void {
+  if (!Number.isFinite(atSeconds) || atSeconds < 0)
+    throw new Error(`scheduleStatusEpisode(): invalid atSeconds ${atSeconds}`);
+  if (!(forSeconds > 0)) throw new Error(`scheduleStatusEpisode(): invalid forSeconds ${forSeconds}`);
+  sim.episodes.push({ rec, status, at: sim.nowMs + atSeconds * 1000, seconds: forSeconds });
+  runDue(sim, sim.nowMs);
 }
 
 export function takeStatusFault(

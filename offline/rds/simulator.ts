@@ -12,7 +12,7 @@
  */
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { createClient } from './client';
-import { advance, settle } from './clock';
+import { advance, scheduleEpisode, settle } from './clock';
 import { addInstance } from './instances';
 import { addSnapshot } from './snapshots';
 import { createState, findInstanceRecord, findSnapshot, type SimState } from './state';
@@ -27,6 +27,7 @@ import type {
   SimSnapshotView,
   SimTimings,
   SnapshotSeed,
+  StatusEpisode,
   StatusFault,
   VirtualClock,
 } from './types';
@@ -124,5 +125,15 @@ export class RdsSimulator {
 
   injectStatusFault(fault: StatusFault): void {
     this.state.statusFaults.push({ ...fault });
+  }
+
+  /**
+   * Puts the instance that holds `identifier` now through a passing status (a backup, someone's modification):
+   * from `atSeconds` from now (or, if it is busy then, as soon as it is idle) for `forSeconds`, then available.
+   */
+  scheduleStatusEpisode(episode: StatusEpisode): void {
+    const rec = findInstanceRecord(this.state, episode.identifier);
+    if (!rec) throw new Error(`scheduleStatusEpisode(): no instance ${episode.identifier}`);
+    scheduleEpisode(this.state, rec, episode.status, episode.atSeconds, episode.forSeconds);
   }
 }

@@ -72,6 +72,15 @@ export interface SnapshotRecord extends Omit<SimSnapshotView, 'arn'> {
   becomes?: { status: string; at: number };
 }
 
+/** A scheduled status episode (types.ts StatusEpisode), bound to its instance. */
+export interface EpisodeRecord {
+  rec: InstanceRecord;
+  status: string;
+  /** Virtual time it is due (ms); it starts at the first moment from then on that the instance is idle. */
+  at: number;
+  seconds: number;
+}
+
 export type Input = Record<string, unknown>;
 
 export interface SimState {
@@ -88,6 +97,7 @@ export interface SimState {
   readonly snaps: SnapshotRecord[];
   readonly faults: Array<Fault & { remaining: number }>;
   readonly statusFaults: StatusFault[];
+  readonly episodes: EpisodeRecord[];
   readonly pending: Array<Promise<void>>;
   readonly hookErrors: unknown[];
   instanceCounter: number;
@@ -110,6 +120,7 @@ export function createState(options: RdsSimulatorOptions): SimState {
     snaps: [],
     faults: [],
     statusFaults: [],
+    episodes: [],
     pending: [],
     hookErrors: [],
     instanceCounter: 0,

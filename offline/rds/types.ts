@@ -288,3 +288,19 @@ export interface RdsSimulatorOptions {
   /** Known DB subnet groups → VPC id. `default` (vpc-0default) and every seeded instance's group are known. */
   subnetGroups?: Record<string, string>;
 }
+
+/**
+ * A passing status an instance goes through on RDS's own account (a backup, a maintenance update, someone's
+ * modification): `status` for `forSeconds`, then `available` again. While it lasts, ModifyDBInstance and
+ * RebootDBInstance are refused (InvalidDBInstanceStateFault) and DescribeDBInstances shows the status.
+ */
+export interface StatusEpisode {
+  /** The instance that holds this name when the episode is scheduled (it follows the instance across renames). */
+  identifier: string;
+  /** E.g. `backing-up`, `modifying`, `maintenance`; `stopped` with `forSeconds: Infinity` for a stopped instance. */
+  status: string;
+  /** Seconds from now until it starts (0: at once). Starts only once the instance is `available` and idle. */
+  atSeconds: number;
+  /** How long it lasts; Infinity: for good. */
+  forSeconds: number;
+}

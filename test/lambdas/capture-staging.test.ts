@@ -169,15 +169,46 @@ describe('capture-staging', () => {
     expect(err.message).toContain('dev-openverse-db');
   });
 
-  it('fails with PreconditionFailed when staging is not available', async () => {
+  it.each(['backing-up', 'modifying', 'maintenance'])(
+    'captures staging while it is "%s" and records the status (a dry run takes it as it is)',
+    async (status) => {
+      // Arrange
+      describeFrom(rdsMock, { [IDS.staging]: makeDbInstance({ DBInstanceStatus: status }) });
+
+      // Act
+      const staging = await captureStaging({});
+
+      // Assert
+      expect(staging.status).toBe(status);
+    },
+  );
+
+  it.each([
+    ['stopped', 'is "stopped", and this tool never starts an instance: start it'],
+    ['stopping', 'is "stopping": someone is stopping it'],
+  ])('fails with PreconditionFailed when staging is %s, saying to start it', async (status, says) => {
     // Arrange
-    describeFrom(rdsMock, { [IDS.staging]: makeDbInstance({ DBInstanceStatus: 'backing-up' }) });
+    describeFrom(rdsMock, { [IDS.staging]: makeDbInstance({ DBInstanceStatus: status }) });
 
     // Act
     const err = await caught(() => captureStaging({}));
 
     // Assert
     expect(err.name).toBe('PreconditionFailed');
-    expect(err.message).toContain('"backing-up"');
+    expect(err.message).toContain(`Instance dev-openverse-db ${says}`);
+    expect(err.message).toContain('aws rds start-db-instance --db-instance-identifier dev-openverse-db');
+  });
+
+  it('fails with PreconditionFailed when staging is in a terminal status, saying nothing was changed', async () => {
+    // Arrange
+    describeFrom(rdsMock, { [IDS.staging]: makeDbInstance({ DBInstanceStatus: 'storage-full' }) });
+
+    // Act
+    const err = await caught(() => captureStaging({}));
+
+    // Assert
+    expect(err.name).toBe('PreconditionFailed');
+    expect(err.message).toContain('Staging instance dev-openverse-db is "storage-full"');
+    expect(err.message).toContain('Nothing was changed');
   });
 });

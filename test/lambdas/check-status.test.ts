@@ -2,7 +2,7 @@ import type { DBInstance } from '@aws-sdk/client-rds';
 import { DBSnapshotNotFoundFault, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { makeHandler } from '../../lambdas/check-status/check-status';
-import type { PollResult } from '../../lambdas/shared/contract';
+import { PASSING_INSTANCE_STATUSES, type PollResult } from '../../lambdas/shared/contract';
 import {
   caught,
   clock,
@@ -352,6 +352,105 @@ describe('check-status: instance until available', () => {
     expect(err.name).toBe('WaitTimedOut');
     expect(err.message).toContain('dev-next-openverse-db');
     expect(err.message).toContain('creating');
+  });
+});
+
+describe('check-status: staging ready (steady: available, no operation in flight)', () => {
+  const target = {
+    kind: 'instance',
+    identifier: IDS.staging,
+    until: 'available',
+    resourceId: ORIGINAL_ID,
+    steady: true,
+  };
+
+  it.each(PASSING_INSTANCE_STATUSES)('waits while staging is "%s"', async (status) => {
+    // Arrange
+    describeFrom(rdsMock, { [IDS.staging]: makeDbInstance({ DBInstanceStatus: status }) });
+    const check = makeHandler({ rds: newRdsClient(), clock });
+
+    // Act
+    const result = await check({ target, bound: bound() });
+
+    // Assert
+    expect(result).toMatchObject({ done: false, status, seenAs: IDS.staging, nextPollSeconds: 30 });
+    expect(mutatingCommands(rdsMock)).toEqual([]);
+  });
+
+  it('is done once it is available, at the first poll (no settling)', async () => {
+    // Arrange
+    describeFrom(rdsMock, { [IDS.staging]: makeDbInstance() });
+    const check = makeHandler({ rds: newRdsClient(), clock });
+
+    // Act
+    const result = await check({ target, bound: bound() });
+
+    // Assert
+    expect(result).toMatchObject({ done: true, status: 'available', resourceId: ORIGINAL_ID });
+  });
+
+  it('is not done while a rename is pending, though RDS still says available', async () => {
+    // Arrange
+    describeFrom(rdsMock, {
+      [IDS.staging]: makeDbInstance({ PendingModifiedValues: { DBInstanceIdentifier: 'dev-other-db' } }),
+    });
+    const check = makeHandler({ rds: newRdsClient(), clock });
+
+    // Act
+    const result = await check({ target, bound: bound() });
+
+    // Assert
+    expect(result.done).toBe(false);
+  });
+
+  it('is done while a change waits for the maintenance window (nothing in flight now)', async () => {
+    // Arrange
+    describeFrom(rdsMock, {
+      [IDS.staging]: makeDbInstance({ PendingModifiedValues: { DBInstanceClass: 'db.m5.2xlarge' } }),
+    });
+    const check = makeHandler({ rds: newRdsClient(), clock });
+
+    // Act
+    const result = await check({ target, bound: bound() });
+
+    // Assert
+    expect(result.done).toBe(true);
+  });
+
+  it.each(['stopped', 'stopping'])(
+    'fails at once with PreconditionFailed when staging is %s, saying to start it',
+    async (status) => {
+      // Arrange
+      describeFrom(rdsMock, { [IDS.staging]: makeDbInstance({ DBInstanceStatus: status }) });
+      const check = makeHandler({ rds: newRdsClient(), clock });
+
+      // Act
+      const err = await caught(() => check({ target, bound: bound() }));
+
+      // Assert
+      expect(err.name).toBe('PreconditionFailed');
+      expect(err.message).toContain(`Instance ${IDS.staging} is "${status}"`);
+      expect(err.message).toContain(`aws rds start-db-instance --db-instance-identifier ${IDS.staging}`);
+    },
+  );
+
+  it('gives up after its bound, saying what it waited for and the last status', async () => {
+    // Arrange
+    describeFrom(rdsMock, { [IDS.staging]: makeDbInstance({ DBInstanceStatus: 'modifying' }) });
+    const time = movableClock();
+    const check = makeHandler({ rds: newRdsClient(), clock: time });
+    const first = await check({ target, bound: bound(0, 3600) });
+    time.advance(3600);
+
+    // Act
+    const err = await caught(() => check({ target, bound: bound(0, 3600), previous: first }));
+
+    // Assert
+    expect(err.name).toBe('WaitTimedOut');
+    expect(err.message).toBe(
+      `Gave up waiting for instance ${IDS.staging} to be available with no operation in flight after 60 min ` +
+        '(bound 60 min); last status "modifying"',
+    );
   });
 });
 

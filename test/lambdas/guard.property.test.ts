@@ -605,14 +605,20 @@ const DRIVERS: Record<string, Driver> = {
     run: (ids, event) => makeRename({ rds, ids, clock })(event),
   },
   'lambdas/apply-settings/apply-settings.ts': {
+    // Only `apply` mutates (`check` reads); staging is the one name it may target, so it is drawn more often.
     event: (ids) =>
-      fc.tuple(identifierFor(ids), fc.constantFrom('apply', 'check')).map(([identifier, action]) => ({
-        action,
-        identifier,
-        resourceId: RESOURCE_ID,
-        staging: makeStagingConfig({ settings: { ...makeStagingConfig().settings, BackupRetentionPeriod: 21 } }),
-        adjustments: {},
-      })),
+      fc
+        .oneof(
+          { weight: 1, arbitrary: fc.constant<unknown>(ids.staging) },
+          { weight: 2, arbitrary: identifierFor(ids) },
+        )
+        .map((identifier) => ({
+          action: 'apply',
+          identifier,
+          resourceId: RESOURCE_ID,
+          staging: makeStagingConfig({ settings: { ...makeStagingConfig().settings, BackupRetentionPeriod: 21 } }),
+          adjustments: {},
+        })),
     world: (ids, e) => worldOf(ids, [e.identifier], RESOURCE_ID, { [String(e.identifier)]: 'ready' }),
     run: (ids, event) => makeApplySettings({ rds, ids, clock })(event),
   },

@@ -386,3 +386,146 @@ describe('buildMessage: before any change', () => {
     expect(cleaned).not.toContain('was not touched');
   });
 });
+
+describe('buildMessage: a failure report fits where staging is', () => {
+  const NAMES_UNTOUCHED = {
+    staging: { holder: 'original', resourceId: 'db-ORIG', status: 'available' },
+    temporary: { holder: 'new', resourceId: 'db-NEW', status: 'deleting' },
+    old: { holder: 'free' },
+  };
+
+  it('rollback stuck before the outage: says staging was never renamed, and never to rename it back', () => {
+    // Act
+    const text = buildMessage(
+      makeInput('failed', {
+        failedState: 'Verify new database configuration',
+        outageStarted: false,
+        error: 'ConfigMismatch',
+        cause: lambdaCause('ConfigMismatch', 'DBInstanceClass differs'),
+        rollback: { actions: ['Deleted the new instance dev-next-openverse-db (db-NEW)'], names: NAMES_UNTOUCHED },
+        rollbackError: {
+          Error: 'RollbackStuck',
+          Cause: lambdaCause(
+            'RollbackStuck',
+            'Rollback did not finish within 160 min; last step: …. Now: `dev-openverse-db` holds the original ' +
+              'staging instance db-ORIG (available); …. This run never renamed dev-openverse-db (the outage had not ' +
+              'started): there is nothing to put back.',
+          ),
+        },
+        rollbackState: 'Roll back',
+      }),
+      CONTEXT,
+    );
+
+    // Assert
+    expect(text).toContain('*The rollback failed too* in state "Roll back": RollbackStuck: Rollback did not finish');
+    expect(text).toContain('The outage had not started: this run never renamed `dev-openverse-db`.');
+    expect(text).not.toContain('When the rollback last looked');
+    expect(text).not.toMatch(/rename the original[^.]*back/);
+  });
+
+  it('rollback failed with another error: says what the rollback saw last, and that it may have moved on', () => {
+    // Act
+    const text = buildMessage(
+      makeInput('failed', {
+        failedState: 'Rename new database to staging',
+        outageStarted: true,
+        error: 'States.Timeout',
+        rollback: {
+          actions: ['Renamed the new instance from dev-openverse-db back to dev-next-openverse-db'],
+          names: {
+            staging: { holder: 'free' },
+            temporary: { holder: 'new', resourceId: 'db-NEW', status: 'renaming' },
+            old: { holder: 'original', resourceId: 'db-ORIG', status: 'available' },
+          },
+        },
+        rollbackError: { Error: 'Lambda.Unknown', Cause: 'The function crashed' },
+        rollbackState: 'Roll back',
+      }),
+      CONTEXT,
+    );
+
+    // Assert
+    expect(text).toContain(
+      "When the rollback last looked: `dev-openverse-db` is free; `dev-next-openverse-db` holds this run's copy db-NEW " +
+        '(renaming); `dev-old-openverse-db` holds the original staging instance db-ORIG (available). It may have moved on since.',
+    );
+    expect(text).not.toContain('The outage had not started');
+  });
+
+  it('rolled back before the outage while staging is busy: the original, its status, and that it was not renamed', () => {
+    // Act
+    const text = buildMessage(
+      makeInput('failed', {
+        failedState: 'Check staging before the outage',
+        outageStarted: false,
+        error: 'WaitTimedOut',
+        cause: lambdaCause('WaitTimedOut', 'Gave up waiting for instance dev-openverse-db'),
+        rollback: {
+          actions: ['Deleted the new instance dev-next-openverse-db (db-NEW)'],
+          stagingHolds: 'original',
+          leftovers: [],
+          names: {
+            ...NAMES_UNTOUCHED,
+            staging: { ...NAMES_UNTOUCHED.staging, status: 'modifying' },
+            temporary: { holder: 'free' },
+          },
+        },
+        rollbackError: {},
+      }),
+      CONTEXT,
+    );
+
+    // Assert
+    expect(text).toContain(
+      'Rollback: Deleted the new instance dev-next-openverse-db (db-NEW). `dev-openverse-db` is the original staging ' +
+        'instance, unchanged data. It is "modifying" now.',
+    );
+    expect(text).toContain('The outage had not started: this run never renamed `dev-openverse-db`.');
+  });
+
+  it('rolled back with another instance under the staging name: says who holds each name', () => {
+    // Act
+    const text = buildMessage(
+      makeInput('failed', {
+        failedState: 'Check staging before the outage',
+        outageStarted: false,
+        error: 'UnexpectedInstance',
+        rollback: {
+          actions: ['Deleted the new instance dev-next-openverse-db (db-NEW)'],
+          stagingHolds: 'unknown',
+          names: {
+            staging: { holder: 'foreign', resourceId: 'db-OTHER', status: 'available' },
+            temporary: { holder: 'free' },
+            old: { holder: 'free' },
+          },
+        },
+      }),
+      CONTEXT,
+    );
+
+    // Assert
+    expect(text).toContain(
+      'Now: `dev-openverse-db` holds an instance this run neither created nor started from db-OTHER (available); ' +
+        '`dev-next-openverse-db` is free; `dev-old-openverse-db` is free; the original staging instance is under none ' +
+        'of these names (a rename may be in flight).',
+    );
+    expect(text).not.toContain('unchanged data');
+  });
+
+  it('dry run with staging busy: the plan says a real run waits for it', () => {
+    // Act
+    const text = buildMessage(
+      makeInput('dry-run', {
+        plan: {
+          snapshot: { identifier: 'rds:prod-openverse-db-2026-11-30-05-00', status: 'available' },
+          staging: { resourceId: 'db-ORIG', status: 'backing-up' },
+        },
+      }),
+      CONTEXT,
+    );
+
+    // Assert
+    expect(text).toContain('1. Wait for staging: it is "backing-up" now (bounded by waits.stagingReady)');
+  });
+});

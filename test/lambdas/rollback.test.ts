@@ -19,6 +19,7 @@ import {
   FOREIGN_ID,
   IDS,
   makeDbInstance,
+  ORIGINAL_ID,
   makeNewInstance,
   makeStagingConfig,
   movableClock,
@@ -81,10 +82,15 @@ describe('rollback', () => {
       actions: [],
       stagingHolds: 'original',
       leftovers: [],
+      names: {
+        staging: { holder: 'original', resourceId: ORIGINAL_ID, status: 'available' },
+        temporary: { holder: 'free' },
+        old: { holder: 'free' },
+      },
       attempt: 1,
       startedAt: '2026-12-01T00:00:00.000Z',
       nextPollSeconds: 60,
-      availableSince: '2026-12-01T00:00:00.000Z',
+      availableSince: null,
       sawReboot: false,
     });
     expect(rdsMock.commandCalls(DescribeDBInstancesCommand).map((c) => c.args[0].input)).toEqual([
@@ -165,7 +171,7 @@ describe('rollback', () => {
     });
     expect(finished).toMatchObject({
       done: true,
-      action: 'Staging is back on the original instance',
+      action: "Deleted this run's copy; staging was not touched",
       actions: [`Deleted the new instance dev-next-openverse-db (${NEW_ID})`],
       attempt: 3,
       startedAt: '2026-11-30T23:50:00.000Z',
@@ -284,7 +290,7 @@ describe('rollback', () => {
     const rollback = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
 
     // Act
-    const err = await caught(() => rollback(rollbackEvent({ staging: {} })));
+    const err = await caught(() => rollback(rollbackEvent({ staging: {}, outageStarted: true })));
 
     // Assert
     expect(err.name).toBe('RollbackStuck');
@@ -515,5 +521,151 @@ describe('rollback', () => {
     // Assert
     expect(result.action).toBe('Waiting: the original instance is under no name yet (a rename is in flight)');
     expect(mutatingCommands(rdsMock)).toEqual([]);
+  });
+  describe('before the outage (staging was never renamed)', () => {
+    it.each(['backing-up', 'modifying', 'stopped', 'failed'])(
+      'deletes the copy while staging is "%s", without waiting for staging or calling it broken',
+      async (status) => {
+        // Arrange
+        describeFrom(rdsMock, {
+          [IDS.staging]: original({ DBInstanceStatus: status }),
+          [IDS.temporary]: makeNewInstance(),
+        });
+        rdsMock.on(DeleteDBInstanceCommand).resolves({});
+        const rollback = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+
+        // Act
+        const result = await rollback(rollbackEvent());
+
+        // Assert
+        expect(mutatingCommands(rdsMock)).toEqual(['DeleteDBInstanceCommand']);
+        expect(result).toMatchObject({
+          done: false,
+          action: `Deleted the new instance dev-next-openverse-db (${NEW_ID})`,
+          stagingHolds: 'original',
+          names: { staging: { holder: 'original', status } },
+        });
+      },
+    );
+
+    it('deletes the copy and is done even when another instance took the staging name meanwhile', async () => {
+      // Arrange
+      const world: Record<string, DBInstance | undefined> = {
+        [IDS.staging]: makeDbInstance({ DbiResourceId: FOREIGN_ID }),
+        [IDS.temporary]: makeNewInstance(),
+      };
+      describeFrom(rdsMock, world);
+      rdsMock.on(DeleteDBInstanceCommand).resolves({});
+      const rollback = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+
+      // Act
+      const first = await rollback(rollbackEvent());
+      delete world[IDS.temporary];
+      const second = await rollback(rollbackEvent({ previous: first }));
+
+      // Assert
+      expect(mutatingCommands(rdsMock)).toEqual(['DeleteDBInstanceCommand']);
+      expect(second).toMatchObject({
+        done: true,
+        stagingHolds: 'unknown',
+        names: { staging: { holder: 'foreign', resourceId: FOREIGN_ID }, temporary: { holder: 'free' } },
+      });
+    });
+
+    it('runs out of time with the copy still deleting: says staging was never renamed and where everything is', async () => {
+      // Arrange
+      describeFrom(rdsMock, {
+        [IDS.staging]: original(),
+        [IDS.temporary]: makeNewInstance({ DBInstanceStatus: 'deleting' }),
+      });
+      const rollback = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+      const previous = makeProgress({
+        startedAt: '2026-11-30T22:00:00.000Z',
+        action: 'Waiting for the new instance dev-next-openverse-db (deleting) to be deleted',
+        actions: [`Deleted the new instance dev-next-openverse-db (${NEW_ID})`],
+      });
+
+      // Act
+      const err = await caught(() => rollback(rollbackEvent({ previous })));
+
+      // Assert
+      expect(err.name).toBe('RollbackStuck');
+      expect(err.message).toBe(
+        'Rollback did not finish within 120 min; last step: Waiting for the new instance dev-next-openverse-db ' +
+          `(deleting) to be deleted; steps taken: Deleted the new instance dev-next-openverse-db (${NEW_ID}). ` +
+          `Now: \`dev-openverse-db\` holds the original staging instance ${ORIGINAL_ID} (available); ` +
+          `\`dev-next-openverse-db\` holds this run's copy ${NEW_ID} (deleting); \`dev-old-openverse-db\` is free. ` +
+          'This run never renamed dev-openverse-db (the outage had not started): there is nothing to put back. ' +
+          "Delete this run's copy under dev-next-openverse-db once RDS lets you (aws rds delete-db-instance " +
+          '--db-instance-identifier dev-next-openverse-db --skip-final-snapshot); the next run also deletes it on its own.',
+      );
+      expect(err.message).not.toMatch(/rename (it|the original)[^.]* back/);
+      expect(mutatingCommands(rdsMock)).toEqual([]);
+    });
+  });
+
+  describe('out of time after the outage started: what is left, for where things stand', () => {
+    const outOfTime = makeProgress({ startedAt: '2026-11-30T22:00:00.000Z' });
+
+    it('staging free, the original under the old name: staging is down, rename it back', async () => {
+      // Arrange
+      describeFrom(rdsMock, {
+        [IDS.old]: original({ DBInstanceStatus: 'backing-up' }),
+        [IDS.temporary]: makeNewInstance(),
+      });
+      const rollback = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+
+      // Act
+      const err = await caught(() => rollback(rollbackEvent({ outageStarted: true, previous: outOfTime })));
+
+      // Assert
+      expect(err.message).toContain(
+        `Now: \`dev-openverse-db\` is free; \`dev-next-openverse-db\` holds this run's copy ${NEW_ID} (available); ` +
+          `\`dev-old-openverse-db\` holds the original staging instance ${ORIGINAL_ID} (backing-up).`,
+      );
+      expect(err.message).toContain(
+        'Staging is down: the original is under dev-old-openverse-db. Once it is available, rename it back ' +
+          '(aws rds modify-db-instance --db-instance-identifier dev-old-openverse-db --new-db-instance-identifier ' +
+          'dev-openverse-db --apply-immediately).',
+      );
+      expect(err.message).toContain("Delete this run's copy under dev-next-openverse-db");
+    });
+
+    it('the copy under the staging name: rename it away, then the original back', async () => {
+      // Arrange
+      describeFrom(rdsMock, {
+        [IDS.staging]: makeNewInstance({ DBInstanceStatus: 'rebooting' }),
+        [IDS.old]: original(),
+      });
+      const rollback = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+
+      // Act
+      const err = await caught(() => rollback(rollbackEvent({ outageStarted: true, previous: outOfTime })));
+
+      // Assert
+      expect(err.message).toContain(`\`dev-openverse-db\` holds this run's copy ${NEW_ID} (rebooting)`);
+      expect(err.message).toContain(
+        "This run's copy holds dev-openverse-db. Once it is available, rename it away (aws rds modify-db-instance " +
+          '--db-instance-identifier dev-openverse-db --new-db-instance-identifier dev-next-openverse-db --apply-immediately), ' +
+          'then, once dev-openverse-db is free, rename the original (under dev-old-openverse-db) back.',
+      );
+    });
+
+    it('the original back under the staging name, the copy still there: nothing to put back, delete the copy', async () => {
+      // Arrange
+      describeFrom(rdsMock, {
+        [IDS.staging]: original(),
+        [IDS.temporary]: makeNewInstance({ DBInstanceStatus: 'deleting' }),
+      });
+      const rollback = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+
+      // Act
+      const err = await caught(() => rollback(rollbackEvent({ outageStarted: true, previous: outOfTime })));
+
+      // Assert
+      expect(err.message).toContain('Staging is back on the original instance: there is nothing to put back.');
+      expect(err.message).toContain("Delete this run's copy under dev-next-openverse-db");
+      expect(err.message).not.toContain('rename it back');
+    });
   });
 });

@@ -6,6 +6,7 @@ import {
   DEFAULT_CONFIG,
   loadConfig,
   restoreConfigSchema,
+  rollbackWorstCaseMinutes,
   worstCaseMinutes,
   type RestoreConfig,
 } from '../../lib/config';
@@ -66,8 +67,8 @@ describe('loadConfig: defaults', () => {
   });
 
   it('merges a partial waits override with the defaults', () => {
-    // Arrange
-    const raw = { waits: { rename: { maxMinutes: 45 } } };
+    // Arrange: a longer rename needs a longer rollback too (see "the rollback's bound" below).
+    const raw = { waits: { rename: { maxMinutes: 45 }, rollback: { maxMinutes: 200 } } };
 
     // Act
     const config = loadConfig(raw);
@@ -77,7 +78,7 @@ describe('loadConfig: defaults', () => {
     expect(config.waits.snapshot).toEqual(DEFAULT_CONFIG.waits.snapshot);
     expect(config.waits.restore).toEqual(DEFAULT_CONFIG.waits.restore);
     expect(config.waits.delete).toEqual(DEFAULT_CONFIG.waits.delete);
-    expect(config.waits.rollback).toEqual(DEFAULT_CONFIG.waits.rollback);
+    expect(config.waits.rollback).toEqual({ maxMinutes: 200, pollSeconds: DEFAULT_CONFIG.waits.rollback.pollSeconds });
   });
 
   it('does not change DEFAULT_CONFIG when merging an override', () => {
@@ -403,13 +404,82 @@ describe('loadConfig: wait bounds', () => {
   });
 });
 
+describe("loadConfig: the rollback's bound covers its own worst case", () => {
+  // Defaults: 3 renames (the one in flight, the two the rollback makes) of rename 30 min + poll 30 s each,
+  // renameSettleSeconds 120 for the last, the delete 60 min + poll 30 s: 9240 s = 154 min.
+  it('computes the worst case from the configured waits: 154 min with the defaults', () => {
+    // Act
+    const minutes = rollbackWorstCaseMinutes(DEFAULT_CONFIG);
+
+    // Assert
+    expect(minutes).toBe(154);
+    expect(DEFAULT_CONFIG.waits.rollback.maxMinutes).toBeGreaterThanOrEqual(minutes);
+  });
+
+  it('refuses a rollback bound below its worst case, naming waits.rollback.maxMinutes and the minimum', () => {
+    // Arrange: the old default, 90 min.
+    const raw = { waits: { rollback: { maxMinutes: 90 } } };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+
+    // Assert
+    expectNames(err, 'waits.rollback.maxMinutes');
+    expect(err.message).toContain("90 min is shorter than the rollback's own worst case, 154 min");
+    expect(err.message).toContain('set it to at least 154');
+  });
+
+  it('accepts a rollback bound equal to its worst case', () => {
+    // Act
+    const config = loadConfig({ waits: { rollback: { maxMinutes: 154 } } });
+
+    // Assert
+    expect(config.waits.rollback.maxMinutes).toBe(154);
+  });
+
+  it.each([
+    ['a longer rename', { rename: { maxMinutes: 45 } }, 199],
+    ['a longer delete', { delete: { maxMinutes: 120 } }, 214],
+    ['a slower rollback poll', { rollback: { maxMinutes: 160, pollSeconds: 150 } }, 162],
+  ])('refuses the default rollback bound once %s makes the worst case longer', (_what, waits, worst) => {
+    // Act
+    const err = configErrorOf(() => loadConfig({ waits }));
+
+    // Assert
+    expectNames(err, 'waits.rollback.maxMinutes');
+    expect(err.message).toContain(`worst case, ${worst} min`);
+  });
+
+  it('counts renameSettleSeconds once, for the rename that puts the original back', () => {
+    // Arrange: 154 min - 120 s + 600 s = 162 min.
+    const raw = { renameSettleSeconds: 600 };
+
+    // Act
+    const err = configErrorOf(() => loadConfig(raw));
+    const config = loadConfig({ ...raw, waits: { rollback: { maxMinutes: 162 } } });
+
+    // Assert
+    expectNames(err, 'waits.rollback.maxMinutes');
+    expect(rollbackWorstCaseMinutes(config)).toBe(162);
+  });
+
+  it("states the default worst case in waits.rollback's description", () => {
+    // Act
+    const description = restoreConfigSchema.shape.waits.unwrap().shape.rollback.description;
+
+    // Assert
+    expect(description).toContain(`${rollbackWorstCaseMinutes(DEFAULT_CONFIG)} min with the defaults`);
+  });
+});
+
 describe('loadConfig: executionTimeoutHours', () => {
-  // Defaults: leftovers 60 + snapshot 240 + restore 360 + password 30 + 2 x rename 30 = 750 min before the
-  // swap, then the longest of rollback 90 and the parallel steps after the swap (delete 60, deploy 60, index
-  // 360), plus 135 min for the Task states between the waits = 1245 min = 20.75 h.
-  it('refuses a timeout that does not leave room for the default wait bounds (20 h)', () => {
+  // Defaults: leftovers 60 + the longer of snapshot 240 and staging ready 60 (side by side) + restore 360 +
+  // password 30 + staging ready before the outage 60 + 2 x rename 30 = 810 min before the swap, then the longest
+  // of rollback 160 and the parallel steps after the swap (delete 60, deploy 60, index 360), plus 150 min for
+  // the Task states between the waits = 1320 min = 22 h.
+  it('refuses a timeout that does not leave room for the default wait bounds (22 h)', () => {
     // Arrange
-    const raw = { executionTimeoutHours: 20 };
+    const raw = { executionTimeoutHours: 22 };
 
     // Act
     const err = configErrorOf(() => loadConfig(raw));
@@ -418,32 +488,62 @@ describe('loadConfig: executionTimeoutHours', () => {
     expectNames(err, 'executionTimeoutHours');
   });
 
-  it('accepts the first whole hour above the default wait bounds (21 h)', () => {
+  it('accepts the first whole hour above the default wait bounds (23 h)', () => {
     // Arrange
-    const raw = { executionTimeoutHours: 21 };
+    const raw = { executionTimeoutHours: 23 };
 
     // Act
     const config = loadConfig(raw);
 
     // Assert
-    expect(config.executionTimeoutHours).toBe(21);
+    expect(config.executionTimeoutHours).toBe(23);
+    expect(worstCaseMinutes(config)).toBe(1320);
   });
 
   it('counts only the enabled steps after the swap', () => {
-    // Arrange: without the index update the worst case is 750 + 90 + 135 = 975 min = 16.25 h.
-    const raw = { executionTimeoutHours: 17, searchIndex: { enabled: false } };
+    // Arrange: without the index update the worst case is 810 + rollback 160 + 150 = 1120 min = 18.7 h.
+    const raw = { executionTimeoutHours: 19, searchIndex: { enabled: false } };
 
     // Act
     const config = loadConfig(raw);
 
     // Assert
-    expect(config.executionTimeoutHours).toBe(17);
+    expect(config.executionTimeoutHours).toBe(19);
+    expect(worstCaseMinutes(config)).toBe(1120);
+  });
+
+  it('counts the rollback when it is the longest thing after the swap', () => {
+    // Arrange: 810 + rollback 600 + 150 = 1560 min = 26 h.
+    const raw = { waits: { rollback: { maxMinutes: 600 } } };
+
+    // Act
+    const err = configErrorOf(() => loadConfig({ ...raw, executionTimeoutHours: 26 }));
+    const config = loadConfig({ ...raw, executionTimeoutHours: 27 });
+
+    // Assert
+    expectNames(err, 'executionTimeoutHours');
+    expect(worstCaseMinutes(config)).toBe(1560);
+  });
+
+  it('counts both waits for staging to be ready: the first beside the snapshot wait, the second before the outage', () => {
+    // Arrange: 300 min each; the first replaces the snapshot's 240 (they run side by side).
+    const raw = { waits: { stagingReady: { maxMinutes: 300 } }, executionTimeoutHours: 30 };
+
+    // Act
+    const config = loadConfig(raw);
+
+    // Assert: 1320 - 240 + 300 - 60 + 300 = 1620 min = 27 h.
+    expect(worstCaseMinutes(config)).toBe(1620);
+    expectNames(
+      configErrorOf(() => loadConfig({ ...raw, executionTimeoutHours: 27 })),
+      'executionTimeoutHours',
+    );
   });
 
   it('counts the wait for other users of staging when there are any and the restore waits for them', () => {
-    // Arrange: 1245 + otherRuns 180 = 1425 min = 23.75 h.
+    // Arrange: 1320 + otherRuns 180 = 1500 min = 25 h.
     const arn = 'arn:aws:states:us-east-1:123456789012:stateMachine:StagingReindex';
-    const waiting = { executionTimeoutHours: 23, concurrency: { otherStateMachineArns: [arn] } };
+    const waiting = { executionTimeoutHours: 24, concurrency: { otherStateMachineArns: [arn] } };
     const skipping = { ...waiting, concurrency: { otherStateMachineArns: [arn], whenOthersRun: 'skip' } };
 
     // Act
@@ -452,11 +552,12 @@ describe('loadConfig: executionTimeoutHours', () => {
 
     // Assert
     expectNames(err, 'executionTimeoutHours');
-    expect(config.executionTimeoutHours).toBe(23);
+    expect(config.executionTimeoutHours).toBe(24);
+    expect(loadConfig({ concurrency: { otherStateMachineArns: [arn] } }).executionTimeoutHours).toBe(30);
   });
 
   it('refuses the default timeout once a wait bound grows beyond it', () => {
-    // Arrange: 240 + 1200 + 30 + 60 + 360 = 1890 min > 24 h
+    // Arrange: 1320 - 360 + 1200 = 2160 min > 30 h
     const raw = { waits: { restore: { maxMinutes: 1200 } } };
 
     // Act

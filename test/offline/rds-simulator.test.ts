@@ -817,6 +817,93 @@ describe('DescribeDBSnapshots', () => {
   });
 });
 
+describe('status episodes (a backup, a maintenance update, someone else modifying)', () => {
+  const rename = (from: string, to: string) =>
+    new ModifyDBInstanceCommand({ DBInstanceIdentifier: from, NewDBInstanceIdentifier: to, ApplyImmediately: true });
+
+  it('shows the status while it lasts, refuses a rename meanwhile, then is available and renames', async () => {
+    // Arrange
+    const sim = new RdsSimulator();
+    sim.addInstance({ identifier: 'staging-db' });
+    const rds = sim.client();
+    sim.scheduleStatusEpisode({ identifier: 'staging-db', status: 'backing-up', atSeconds: 60, forSeconds: 600 });
+
+    // Act
+    const before = await statusOf(rds, 'staging-db');
+    sim.advance(60);
+    const during = await statusOf(rds, 'staging-db');
+    const refused = await errorOf(rds.send(rename('staging-db', 'staging-db-old')));
+    const reboot = await errorOf(rds.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: 'staging-db' })));
+    sim.advance(599);
+    const stillDuring = await statusOf(rds, 'staging-db');
+    sim.advance(1);
+    const after = await statusOf(rds, 'staging-db');
+    await rds.send(rename('staging-db', 'staging-db-old'));
+
+    // Assert
+    expect([before, during, stillDuring, after]).toEqual(['available', 'backing-up', 'backing-up', 'available']);
+    expect(refused).toBeInstanceOf(InvalidDBInstanceStateFault);
+    expect(refused.message).toContain('backing-up');
+    expect(reboot).toBeInstanceOf(InvalidDBInstanceStateFault);
+    expect(sim.instance('staging-db')?.pendingIdentifier).toBe('staging-db-old');
+  });
+
+  it('starts at once with atSeconds 0, and lasts for good with forSeconds Infinity', async () => {
+    // Arrange
+    const sim = new RdsSimulator();
+    sim.addInstance({ identifier: 'staging-db' });
+    const rds = sim.client();
+
+    // Act
+    sim.scheduleStatusEpisode({ identifier: 'staging-db', status: 'stopped', atSeconds: 0, forSeconds: Infinity });
+    const now = await statusOf(rds, 'staging-db');
+    sim.advance(30 * 24 * 3600);
+
+    // Assert
+    expect(now).toBe('stopped');
+    expect(await statusOf(rds, 'staging-db')).toBe('stopped');
+  });
+
+  it('never cuts an operation short: one due mid-rename starts once the instance is idle, under its new name', async () => {
+    // Arrange
+    const sim = new RdsSimulator();
+    sim.addInstance({ identifier: 'staging-db' });
+    const rds = sim.client();
+    await rds.send(rename('staging-db', 'staging-db-old'));
+
+    // Act: due 20 s into the rename (185 s long), lasting 100 s.
+    sim.scheduleStatusEpisode({ identifier: 'staging-db', status: 'modifying', atSeconds: 20, forSeconds: 100 });
+    sim.advance(184);
+    const renaming = await statusOf(rds, 'staging-db-old');
+    sim.advance(1);
+    const started = await statusOf(rds, 'staging-db-old');
+    sim.advance(100);
+
+    // Assert
+    expect(renaming).toBe('rebooting');
+    expect(started).toBe('modifying');
+    expect(await statusOf(rds, 'staging-db-old')).toBe('available');
+  });
+
+  it('is dropped when its instance is deleted first, and refuses an instance that does not exist', async () => {
+    // Arrange
+    const sim = new RdsSimulator();
+    sim.addInstance({ identifier: 'staging-db' });
+    const rds = sim.client();
+    sim.scheduleStatusEpisode({ identifier: 'staging-db', status: 'backing-up', atSeconds: 3600, forSeconds: 60 });
+
+    // Act
+    await rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'staging-db', SkipFinalSnapshot: true }));
+    sim.advance(7200);
+
+    // Assert
+    expect(sim.instances()).toEqual([]);
+    expect(() =>
+      sim.scheduleStatusEpisode({ identifier: 'nothing-here', status: 'backing-up', atSeconds: 0, forSeconds: 1 }),
+    ).toThrow('no instance nothing-here');
+  });
+});
+
 describe('faults', () => {
   it('fails once with the injected SDK error, then succeeds', async () => {
     const sim = new RdsSimulator();

@@ -16,6 +16,30 @@ export const TERMINAL_INSTANCE_STATUSES = [
   'stopping',
 ] as const;
 
+/**
+ * Statuses an instance passes through and leaves on its own (the RDS User Guide's "Viewing Amazon RDS DB
+ * instance status"; docs/aws-facts.md): a wait for staging to be ready waits through them, bounded.
+ */
+export const PASSING_INSTANCE_STATUSES = [
+  'backing-up',
+  'configuring-enhanced-monitoring',
+  'configuring-iam-database-auth',
+  'configuring-log-exports',
+  'converting-to-vpc',
+  'maintenance',
+  'modifying',
+  'moving-to-vpc',
+  'rebooting',
+  'renaming',
+  'resetting-master-credentials',
+  'starting',
+  'storage-optimization',
+  'upgrading',
+] as const;
+
+/** Stopped, or being stopped, by someone: this tool never starts an instance (RDS does after seven days). */
+export const STOPPED_INSTANCE_STATUSES = ['stopped', 'stopping'] as const;
+
 /** Statuses in which RDS accepts DeleteDBInstance for an instance this tool created. */
 export const DELETABLE_INSTANCE_STATUSES = [
   'available',

@@ -16,8 +16,9 @@ import './locale';
  *   $.found.snapshot       SnapshotInfo           the production snapshot to restore (plan steps 2-3)
  *   $.found.staging        StagingConfig          staging's captured configuration (plan step 4)
  *   $.restore              RestoreResult          the restore request (plan step 5)
- *   $.waits.<loop>         PollResult             each wait loop's last poll: snapshot, restore, password,
- *                                                 old, staging, deleted (plan steps 3, 6, 8, 10, 11)
+ *   $.waits.<loop>         PollResult             each wait loop's last poll: snapshot, stagingAtStart,
+ *                                                 restore, password, stagingBeforeOutage, old, staging, deleted
+ *                                                 (plan steps 3, 4, 6, 8, 10, 11)
  *   $.verify               VerifyRestoreResult    the restored instance's configuration check
  *   $.resetPassword        ResetPasswordResult    the master password change of the copy
  *   $.sanitize             SanitizeResult         OAuth rows removed from the copy (plan step 12.3)
@@ -161,6 +162,11 @@ export const pollTargetSchema = z.discriminatedUnion('kind', [
     noPendingChanges: z.optional(z.boolean()),
     /** Statuses that count as `available` here (e.g. `backing-up`: the baseline backup after backups are on). */
     alsoSettledIn: z.optional(z.array(z.string())),
+    /**
+     * Wait through passing statuses (backing-up, modifying, maintenance...) until it is available with no
+     * rename pending: what renaming it needs. Stopped or stopping fails at once, saying to start it.
+     */
+    steady: z.optional(z.boolean()),
   }),
 ]);
 export type PollTarget = z.infer<typeof pollTargetSchema>;
@@ -195,6 +201,14 @@ export const pollResultSchema = z.object({
 });
 export type PollResult = z.infer<typeof pollResultSchema>;
 
+/** Who holds one of the three names, as the rollback last saw it (`free`: not found, maybe mid-rename). */
+export const nameHolderSchema = z.object({
+  holder: z.enum(['original', 'new', 'foreign', 'free']),
+  resourceId: z.optional(z.string()),
+  status: z.optional(z.string()),
+});
+export type NameHolder = z.infer<typeof nameHolderSchema>;
+
 /** One rollback step: at most one mutation, then the state machine waits and calls it again. */
 export const rollbackProgressSchema = z.object({
   done: z.boolean(),
@@ -205,6 +219,8 @@ export const rollbackProgressSchema = z.object({
   /** Where staging stands now, for the report: `original`, `new`, `missing`. */
   stagingHolds: z.enum(['original', 'new', 'missing', 'unknown']),
   leftovers: z.array(z.string()),
+  /** Who holds the staging, temporary and old names now, for the report. */
+  names: z.optional(z.object({ staging: nameHolderSchema, temporary: nameHolderSchema, old: nameHolderSchema })),
   attempt: z.int(),
   startedAt: z.string(),
   nextPollSeconds: z.int().check(z.positive()),

@@ -151,6 +151,8 @@ interface TerminalFault {
   scenario?: string;
   world?: WorldOptions;
   poison?: (world: World) => void;
+  /** Run options that strike mid-run (e.g. a status episode as a given state is about to run). */
+  options?: (world: World) => Partial<RunOptions>;
   what: string;
   /**
    * `fails` (default): like an error there. `recovers`: the run deals with it (a copy that fails while being
@@ -158,8 +160,10 @@ interface TerminalFault {
    * instance itself; nothing can put it back as staging automatically (the staging name is never deleted), so
    * the run must stop at once and the report must say what it is and where the new copy is. `breaks new
    * staging`: after the swap, RDS broke the new staging while applying staging's settings; the report must say so.
+   * `staging stopped`: someone stopped staging while the run waited for it; the run must end with staging as it is
+   * (stopped), nothing of the run left, and the report saying how to start it.
    */
-  outcome?: 'fails' | 'recovers' | 'breaks staging' | 'breaks new staging';
+  outcome?: 'fails' | 'recovers' | 'breaks staging' | 'breaks new staging' | 'staging stopped';
   /** For `recovers`: what shows the status really was injected (else the case would pass by doing nothing). */
   happened?: (world: World) => boolean;
 }
@@ -170,9 +174,30 @@ const tempDeletes = (world: World) =>
     .mutatingCalls()
     .filter((c) => c.command === 'DeleteDBInstance' && c.input.DBInstanceIdentifier === IDS.temporary && !c.error)
     .length;
-function terminalFault(step: string, params: Json): TerminalFault | undefined {
+function terminalFault(step: string, params: Json, state: string): TerminalFault | undefined {
   if (step === 'check-status') {
     const target = params.target as { kind: string; identifier?: string; until?: string } & Json;
+    if (target.steady) {
+      return {
+        what: `staging is stopped as "${state}" is about to look at it`,
+        outcome: 'staging stopped',
+        options: (world) => {
+          let stopped = false;
+          return {
+            beforeTask: (name) => {
+              if (name !== state || stopped) return;
+              stopped = true;
+              world.sim.scheduleStatusEpisode({
+                identifier: IDS.staging,
+                status: 'stopped',
+                atSeconds: 0,
+                forSeconds: Infinity,
+              });
+            },
+          };
+        },
+      };
+    }
     if (target.kind === 'snapshot') {
       return {
         what: 'the newest snapshot, still being created, ends "failed"',
@@ -298,7 +323,7 @@ describe('fault matrix: every Task state × error, timeout and terminal status',
   it.each(CASES)('$state: $kind', async (c) => {
     const { state, kind } = c;
     const { step, params } = TASKS.get(state)!;
-    const terminal = kind === 'terminal status' ? terminalFault(step, params) : undefined;
+    const terminal = kind === 'terminal status' ? terminalFault(step, params, state) : undefined;
     if (kind === 'terminal status' && !terminal) {
       throw new Error(`"${state}" (${step}) waits on RDS, but the matrix has no terminal status for it`);
     }
@@ -315,7 +340,7 @@ describe('fault matrix: every Task state × error, timeout and terminal status',
         arrange: (world) => {
           const arranged = scenario.arrange?.(world) ?? {};
           terminal?.poison?.(world);
-          return arranged;
+          return { ...arranged, ...terminal?.options?.(world) };
         },
       },
       // The message does not name the state: the report must name it by itself.
@@ -405,6 +430,15 @@ function check(c: Case, step: string, o: Outcome, baseline: Outcome, terminal?: 
     if (dataAt(world) !== 'original') v.push(`staging holds ${dataAt(world)}, not the (broken) original`);
     if (!report?.includes('The rollback failed too') || !report.includes(`is "${staging?.status}"`))
       v.push(`the report does not say that the original is "${staging?.status}": ${report}`);
+    return v;
+  }
+  if (terminal?.outcome === 'staging stopped') {
+    // Stopped by someone, not by the run: still the original, still stopped, and the report says how to start it.
+    if (dataAt(world) !== 'original' || staging?.status !== 'stopped')
+      v.push(`staging is ${JSON.stringify(staging)} (${dataAt(world)}), not the original, stopped`);
+    if (!report?.includes(`aws rds start-db-instance --db-instance-identifier ${IDS.staging}`))
+      v.push(`the report does not say how to start staging: ${report}`);
+    if (report?.includes('The rollback failed too')) v.push(`the report says the rollback failed: ${report}`);
     return v;
   }
   const expectedData = AFTER_SWAP.has(c.state) ? 'new' : 'original';

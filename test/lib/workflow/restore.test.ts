@@ -129,19 +129,27 @@ describe('workflow: restore and swap', () => {
   });
 
   it.each(['stopped', 'backing-up'])(
-    'staging %s: fails at once before anything is created, with no rollback to wait on or misreport',
+    'staging %s for good: fails before anything is created, with no rollback to wait on or misreport',
     async (status) => {
       const world = await createWorld({ data: false, noStaging: true });
       const staging = world.sim.addInstance({ identifier: IDS.staging, status });
 
       const result = await run(world);
 
+      const stopped = status === 'stopped';
       expect(result.status).toBe('FAILED');
-      expect(result.error).toBe('PreconditionFailed');
+      // Stopped: refused at once, saying to start it. Backing up: waited for, up to waits.stagingReady (60 min).
+      expect(result.error).toBe(stopped ? 'PreconditionFailed' : 'WaitTimedOut');
+      expect(result.statesEntered.filter((s) => s === STATE.waitStagingReady).length).toBe(stopped ? 0 : 120);
       expect(result.statesEntered).not.toContain(STATE.rollback);
       expect(world.sim.mutatingCalls()).toEqual([]);
       expect(holders(world.sim).staging).toEqual({ resourceId: staging.resourceId, status });
-      expect(slack.texts()[0]).toContain(`Staging instance ${IDS.staging} is "${status}"`);
+      expect(slack.texts()).toHaveLength(1);
+      expect(slack.texts()[0]).toContain(
+        stopped
+          ? `Instance ${IDS.staging} is "stopped", and this tool never starts an instance`
+          : `Gave up waiting for instance ${IDS.staging} to be available with no operation in flight after 60 min`,
+      );
       expect(slack.texts()[0]).toContain('No rollback needed');
     },
   );
