@@ -177,7 +177,7 @@ export class RestoreFunctions extends Construct {
     const captureStaging = make('capture-staging');
     captureStaging.addToRolePolicy(allow(['rds:DescribeDBInstances'], nonProduction));
 
-    const restore = make('restore');
+    const restore = make('restore', config.snapshotKmsKeyArn ? { SNAPSHOT_KMS_KEY_ARN: config.snapshotKmsKeyArn } : {});
     restore.addToRolePolicy(
       allow(
         ['rds:RestoreDBInstanceFromDBSnapshot'],

@@ -2,7 +2,7 @@ import { DescribeDBSnapshotsCommand, type RDSClient } from '@aws-sdk/client-rds'
 import { type RestoreInput, restoreInputSchema, type RestoreResult } from '../shared/contract/steps';
 import type { Clock } from '../shared/clock';
 import { type Identifiers, identifiersFromEnv } from '../shared/env';
-import { GuardRefusedError, NoSnapshotError } from '../shared/errors';
+import { errorName, GuardRefusedError, NoSnapshotError, PreconditionFailedError } from '../shared/errors';
 import { RdsGuard } from '../shared/guard';
 import { defineStep } from '../shared/handler';
 import { restorePlan, type SnapshotStorage } from '../shared/instance-config';
@@ -12,6 +12,8 @@ export interface RestoreDeps {
   rds: RDSClient;
   ids: Identifiers;
   clock: Clock;
+  /** The customer-managed key this stack was granted for encrypted snapshots (config `snapshotKmsKeyArn`). */
+  grantedKmsKey: string | null;
 }
 
 /** Plan step 5: restore the production snapshot under the temporary name, configured like staging. */
@@ -22,19 +24,33 @@ export async function restoreSnapshot(input: RestoreInput, deps: RestoreDeps): P
     );
   }
   const guard = new RdsGuard(deps.rds, deps.ids);
-  const plan = restorePlan(
-    input.staging,
-    await snapshotStorage(deps.rds, input.snapshot.identifier),
-    deps.ids.temporary,
-    input.execution.name,
-  );
+  const snapshot = await snapshotStorage(deps.rds, input.snapshot.identifier);
+  const plan = restorePlan(input.staging, snapshot, deps.ids.temporary, input.execution.name);
+  const kms = {
+    snapshotKey: snapshot.kmsKeyId ?? null,
+    grantedKey: deps.grantedKmsKey,
+    stagingKey: typeof input.staging.attributes.KmsKeyId === 'string' ? input.staging.attributes.KmsKeyId : null,
+  };
   const requestedAt = deps.clock.now().toISOString();
-  const out = await guard.restore(plan.input);
+  let out;
+  try {
+    out = await guard.restore(plan.input);
+  } catch (err) {
+    if (errorName(err) !== 'KMSKeyNotAccessibleFault') throw err;
+    // Nothing was created. Say which key, and what this stack may use, instead of RDS's bare fault.
+    throw new PreconditionFailedError(
+      `Snapshot ${input.snapshot.identifier} is encrypted with ${kms.snapshotKey ?? 'a KMS key'}, which this stack ` +
+        `cannot use (${kms.grantedKey ? `it is granted ${kms.grantedKey} only` : 'no snapshotKmsKeyArn is configured'}). ` +
+        'Set snapshotKmsKeyArn to that key, deploy, and allow the restore role in its key policy. RDS said: ' +
+        (err as Error).message,
+    );
+  }
   return {
     identifier: deps.ids.temporary,
     resourceId: out.DBInstance?.DbiResourceId ?? null,
     requestedAt,
     adjustments: plan.adjustments,
+    kms,
   };
 }
 
@@ -43,7 +59,12 @@ async function snapshotStorage(rds: RDSClient, identifier: string): Promise<Snap
   const out = await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: identifier }));
   const snap = out.DBSnapshots?.[0];
   if (!snap) throw new NoSnapshotError(`DescribeDBSnapshots found no snapshot ${identifier}`);
-  return { identifier, engine: snap.Engine ?? null, allocatedStorage: snap.AllocatedStorage ?? null };
+  return {
+    identifier,
+    engine: snap.Engine ?? null,
+    allocatedStorage: snap.AllocatedStorage ?? null,
+    kmsKeyId: snap.KmsKeyId ?? null,
+  };
 }
 
 export const makeHandler = defineStep('restore', restoreInputSchema, async (input, deps: RestoreDeps, log) => {
@@ -54,5 +75,10 @@ export const makeHandler = defineStep('restore', restoreInputSchema, async (inpu
 
 /** This step's dependencies, from its function's environment (set by lib/functions.ts) and the clients given. */
 export function fromEnv(env: NodeJS.ProcessEnv, clients: Pick<StepClients, 'rds' | 'clock'>): RestoreDeps {
-  return { rds: clients.rds, ids: identifiersFromEnv(env), clock: clients.clock };
+  return {
+    rds: clients.rds,
+    ids: identifiersFromEnv(env),
+    clock: clients.clock,
+    grantedKmsKey: env.SNAPSHOT_KMS_KEY_ARN || null,
+  };
 }

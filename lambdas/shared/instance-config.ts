@@ -58,6 +58,7 @@ export interface SnapshotStorage {
   identifier: string;
   engine: string | null;
   allocatedStorage: number | null;
+  kmsKeyId?: string | null;
 }
 
 /** The restore request, and every way it departs from staging's captured configuration (attribute → why). */

@@ -12,6 +12,7 @@ import {
   type DescribeDBInstancesCommandOutput,
   type Filter,
   InvalidDBSnapshotStateFault,
+  KMSKeyNotAccessibleFault,
   type RebootDBInstanceCommandInput,
   type RestoreDBInstanceFromDBSnapshotCommandInput,
 } from '@aws-sdk/client-rds';
@@ -193,6 +194,12 @@ export async function restore(
     });
   }
   if (nameTaken(sim, target)) throw alreadyExists(target);
+  if (snap.kmsKeyId !== undefined && sim.inaccessibleKmsKeys.has(snap.kmsKeyId)) {
+    throw new KMSKeyNotAccessibleFault({
+      message: `The specified KMS key [${snap.kmsKeyId}] does not exist, is not enabled or you do not have permissions to access it.`,
+      $metadata: {},
+    });
+  }
   if ('KmsKeyId' in input) throw invalidParameterValue('KmsKeyId is not a RestoreDBInstanceFromDBSnapshot parameter.');
   if (input.MultiAZ && input.AvailabilityZone) {
     throw invalidParameterCombination('Requesting a specific availability zone is not valid for Multi-AZ instances.');

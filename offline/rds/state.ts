@@ -92,6 +92,7 @@ export interface SimState {
   readonly accountId: string;
   readonly dataPlane: DataPlane;
   readonly subnetGroups: Map<string, string>;
+  readonly inaccessibleKmsKeys: Set<string>;
   readonly live: InstanceRecord[];
   readonly removed: InstanceRecord[];
   readonly snaps: SnapshotRecord[];
@@ -115,6 +116,7 @@ export function createState(options: RdsSimulatorOptions): SimState {
     accountId: options.accountId ?? '123456789012',
     dataPlane: options.dataPlane ?? {},
     subnetGroups,
+    inaccessibleKmsKeys: new Set(options.inaccessibleKmsKeys ?? []),
     live: [],
     removed: [],
     snaps: [],

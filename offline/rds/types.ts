@@ -287,6 +287,11 @@ export interface RdsSimulatorOptions {
   dataPlane?: DataPlane;
   /** Known DB subnet groups → VPC id. `default` (vpc-0default) and every seeded instance's group are known. */
   subnetGroups?: Record<string, string>;
+  /**
+   * KMS keys the caller may not use (no grant, or the key policy says no): restoring a snapshot encrypted with
+   * one fails with KMSKeyNotAccessibleFault, as RDS does.
+   */
+  inaccessibleKmsKeys?: string[];
 }
 
 /**

@@ -595,7 +595,7 @@ const DRIVERS: Record<string, Driver> = {
         })
         .map(({ instance, staging }) => ({ execution: EXECUTION, snapshot: { ...SNAPSHOT_INFO, instance }, staging })),
     world: (ids) => worldOf(ids, [ids.temporary], RESOURCE_ID, { [ids.temporary]: 'absent' }),
-    run: (ids, event) => makeRestore({ rds, ids, clock })(event),
+    run: (ids, event) => makeRestore({ rds, ids, clock, grantedKmsKey: null })(event),
   },
   'lambdas/rename/rename.ts': {
     event: (ids) =>

@@ -1,4 +1,9 @@
-import { DescribeDBSnapshotsCommand, RDSClient, RestoreDBInstanceFromDBSnapshotCommand } from '@aws-sdk/client-rds';
+import {
+  DescribeDBSnapshotsCommand,
+  KMSKeyNotAccessibleFault,
+  RDSClient,
+  RestoreDBInstanceFromDBSnapshotCommand,
+} from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { makeHandler } from '../../lambdas/restore/restore';
 import {
@@ -40,7 +45,7 @@ describe('restore', () => {
   it('restores the snapshot under the temporary name, configured and tagged like staging, without backups', async () => {
     // Arrange
     rdsMock.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({ DBInstance: makeNewInstance() });
-    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock, grantedKmsKey: null });
 
     // Act
     const result = await restore(makeEvent());
@@ -51,6 +56,7 @@ describe('restore', () => {
       resourceId: NEW_ID,
       requestedAt: '2026-12-01T00:00:00.000Z',
       adjustments: {},
+      kms: { snapshotKey: null, grantedKey: null, stagingKey: null },
     });
     expect(sentCommands(rdsMock)).toEqual(['DescribeDBSnapshotsCommand', 'RestoreDBInstanceFromDBSnapshotCommand']);
     expect(rdsMock.commandCalls(RestoreDBInstanceFromDBSnapshotCommand)[0]!.args[0].input).toStrictEqual({
@@ -70,7 +76,7 @@ describe('restore', () => {
   it("restores at the snapshot's size when production grew past staging, and reports it", async () => {
     serveSnapshot(900);
     rdsMock.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({ DBInstance: makeNewInstance() });
-    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock, grantedKmsKey: null });
 
     const result = await restore(makeEvent());
 
@@ -78,9 +84,40 @@ describe('restore', () => {
     expect(Object.keys(result.adjustments)).toEqual(['AllocatedStorage']);
   });
 
+  it("reports the snapshot's key, the granted one and staging's", async () => {
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [{ DBSnapshotIdentifier: SNAPSHOT_INFO.identifier, AllocatedStorage: 500, KmsKeyId: 'key/prod' }],
+    });
+    rdsMock.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({ DBInstance: makeNewInstance() });
+    const staging = makeStagingConfig();
+    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock, grantedKmsKey: 'key/prod' });
+
+    const result = await restore(
+      makeEvent({ staging: { ...staging, attributes: { ...staging.attributes, KmsKeyId: 'key/staging' } } }),
+    );
+
+    expect(result.kms).toEqual({ snapshotKey: 'key/prod', grantedKey: 'key/prod', stagingKey: 'key/staging' });
+  });
+
+  it('turns RDS refusing the snapshot key into an error that names the key and snapshotKmsKeyArn', async () => {
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [{ DBSnapshotIdentifier: SNAPSHOT_INFO.identifier, AllocatedStorage: 500, KmsKeyId: 'key/prod' }],
+    });
+    rdsMock
+      .on(RestoreDBInstanceFromDBSnapshotCommand)
+      .rejects(new KMSKeyNotAccessibleFault({ message: 'The specified KMS key is not accessible', $metadata: {} }));
+    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock, grantedKmsKey: null });
+
+    const err = await caught(() => restore(makeEvent()));
+
+    expect(err.name).toBe('PreconditionFailed');
+    expect(err.message).toContain('encrypted with key/prod');
+    expect(err.message).toContain('no snapshotKmsKeyArn is configured');
+  });
+
   it('fails before restoring when the snapshot cannot be described', async () => {
     rdsMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
-    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock, grantedKmsKey: null });
 
     const err = await caught(() => restore(makeEvent()));
 
@@ -92,7 +129,7 @@ describe('restore', () => {
     // Arrange
     const { AvailabilityZone: _zone, ...multiAz } = { ...STAGING_CONFIG, MultiAZ: true };
     rdsMock.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({ DBInstance: makeNewInstance() });
-    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock, grantedKmsKey: null });
 
     // Act
     await restore(makeEvent({ staging: makeStagingConfig({ config: multiAz }) }));
@@ -106,7 +143,7 @@ describe('restore', () => {
   it('returns a null resource id when RDS does not say which instance it created', async () => {
     // Arrange
     rdsMock.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
-    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock, grantedKmsKey: null });
 
     // Act
     const result = await restore(makeEvent());
@@ -117,7 +154,7 @@ describe('restore', () => {
 
   it('refuses a snapshot of another instance and sends nothing', async () => {
     // Arrange
-    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock, grantedKmsKey: null });
     const event = makeEvent({
       snapshot: { ...SNAPSHOT_INFO, identifier: 'rds:dev-openverse-db-2026-11-30-05-00', instance: 'dev-openverse-db' },
     });
@@ -133,7 +170,12 @@ describe('restore', () => {
 
   it('refuses to run at all when the temporary identifier is misconfigured to look like production', async () => {
     // Arrange
-    const restore = makeHandler({ rds: newRdsClient(), ids: { ...IDS, temporary: 'prod-copy' }, clock });
+    const restore = makeHandler({
+      rds: newRdsClient(),
+      ids: { ...IDS, temporary: 'prod-copy' },
+      clock,
+      grantedKmsKey: null,
+    });
 
     // Act
     const err = await caught(() => restore(makeEvent()));
@@ -150,6 +192,7 @@ describe('restore', () => {
       rds: newRdsClient(),
       ids: { ...IDS, production: 'openverse-db-main', temporary: 'openverse-db-main' },
       clock,
+      grantedKmsKey: null,
     });
     const event = makeEvent({ snapshot: { ...SNAPSHOT_INFO, instance: 'openverse-db-main' } });
 
@@ -163,7 +206,7 @@ describe('restore', () => {
 
   it('rejects an event without the staging configuration as InvalidInput, before any call', async () => {
     // Arrange
-    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock });
+    const restore = makeHandler({ rds: newRdsClient(), ids: IDS, clock, grantedKmsKey: null });
 
     // Act
     const err = await caught(() => restore({ execution: EXECUTION, snapshot: SNAPSHOT_INFO }));

@@ -108,6 +108,12 @@ export const restoreResultSchema = z.object({
   requestedAt: z.string(),
   /** Where the restore departs from staging's configuration because RDS would refuse it: attribute → why. */
   adjustments: z.record(z.string(), z.string()),
+  /** The snapshot's key (the copy's), the key this stack was granted, and staging's own. */
+  kms: z.object({
+    snapshotKey: z.nullable(z.string()),
+    grantedKey: z.nullable(z.string()),
+    stagingKey: z.nullable(z.string()),
+  }),
 });
 export type RestoreResult = z.infer<typeof restoreResultSchema>;
 

@@ -3,7 +3,7 @@ import { sqlStandIn } from '../../../offline/pg/sql-stand-in';
 import type { SimInstanceAttributes, SimInstanceView } from '../../../offline/rds';
 import { createWorld, IDS, type World } from '../../../offline/world';
 import { DEFAULT_CONFIG } from '../../../lib/config';
-import { expectProductionUntouched, holders, kinds, useServices } from './support';
+import { expectProductionUntouched, expectStagingUntouched, holders, kinds, useServices } from './support';
 
 /**
  * "After this DAG is run, the infrastructure should mirror what existed before": a staging configured with every
@@ -162,6 +162,29 @@ describe('workflow: staging after a run mirrors staging before it', () => {
     expect(success).toContain('3 not as before');
     expect(success).toContain('`AllocatedStorage`: was `100`, now `800`');
     expect(success).toContain('RDS restores no smaller than the snapshot');
+  });
+
+  it('a snapshot key the stack may not use: the restore fails naming the key and snapshotKmsKeyArn', async () => {
+    // Arrange: production encrypted with a customer key this stack was never granted
+    const world = await createWorld({
+      data: false,
+      production: { storageEncrypted: true, kmsKeyId: PRODUCTION_KEY },
+      inaccessibleKmsKeys: [PRODUCTION_KEY],
+    });
+
+    // Act
+    const result = await run(world, { connectDatabase: sqlStandIn(world.sim, DEFAULT_CONFIG.sanitize.truncateTables) });
+
+    // Assert: failed before anything was created; staging untouched; the report says what to configure
+    expect(result.status).toBe('FAILED');
+    expectStagingUntouched(world);
+    expectProductionUntouched(world);
+    expect(world.sim.mutatingCalls().filter((c) => !c.error)).toEqual([]);
+    expect(kinds(slack)).toEqual(['Staging database restore failed']);
+    const report = slack.texts()[0]!;
+    expect(report).toContain(`encrypted with ${PRODUCTION_KEY}`);
+    expect(report).toContain('no snapshotKmsKeyArn is configured');
+    expect(report).toContain('Restore snapshot to temporary instance');
   });
 
   it('a dry run lists, before anything happens, what will not be carried over', async () => {
