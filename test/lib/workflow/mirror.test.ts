@@ -187,6 +187,26 @@ describe('workflow: staging after a run mirrors staging before it', () => {
     expect(report).toContain('Restore snapshot to temporary instance');
   });
 
+  it('a staging with deletion protection: a copy gone terminal is still deleted by the rollback', async () => {
+    // Arrange: the copy would have inherited the protection; it ends "incompatible-parameters"
+    const world = await createWorld({ data: false, stagingDeletionProtection: true });
+    world.sim.injectStatusFault({ operation: 'restore', identifier: IDS.temporary, status: 'incompatible-parameters' });
+
+    // Act
+    const result = await run(world, { connectDatabase: sqlStandIn(world.sim, DEFAULT_CONFIG.sanitize.truncateTables) });
+
+    // Assert: restored without protection, deleted at once, staging as it was (protection included)
+    expect(result.status).toBe('FAILED');
+    const restoreCall = world.sim.mutatingCalls().find((c) => c.command === 'RestoreDBInstanceFromDBSnapshot')!;
+    expect(restoreCall.input.DeletionProtection).toBe(false);
+    expect(world.sim.mutatingCalls().filter((c) => c.command === 'ModifyDBInstance')).toEqual([]);
+    expectStagingUntouched(world);
+    expectProductionUntouched(world);
+    expect(world.sim.instance(IDS.staging)!.deletionProtection).toBe(true);
+    expect(kinds(slack)).toEqual(['Staging database restore failed']);
+    expect(slack.texts()[0]).toContain('incompatible-parameters');
+  });
+
   it('a dry run lists, before anything happens, what will not be carried over', async () => {
     const world = await createWorld({
       data: false,
