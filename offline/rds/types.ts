@@ -273,4 +273,9 @@ export interface RdsSimulatorOptions {
   dataPlane?: DataPlane;
   /** Known DB subnet groups → VPC id. `default` (vpc-0default) and every seeded instance's group are known. */
   subnetGroups?: Record<string, string>;
+  /**
+   * Seeds the order DescribeDBSnapshots lists snapshots in (default 0). RDS documents no order, so the simulator's
+   * is neither by time nor as seeded, and differs between seeds.
+   */
+  snapshotOrderSeed?: number;
 }
