@@ -108,7 +108,7 @@ function planLines(d: Record<string, unknown>, ctx: MessageContext): string[] {
   const snap = p.snapshot ?? {};
   const waitFor = snap.status === 'available' ? '' : ` (it is "${str(snap.status)}" now: wait until it is available)`;
   steps.push(
-    `Restore snapshot \`${str(snap.identifier)}\` (taken ${str(snap.createdAt)}, ${age(snap.createdAt, ctx.now)} old) to ` +
+    `Restore snapshot \`${str(snap.identifier)}\` (${taken(snap.createdAt, ctx.now)}) to ` +
       `\`${str(p.restoreTo)}\`, configured like staging (${str(p.staging?.configuration?.DBInstanceClass)}, resource ` +
       `${str(p.staging?.resourceId)})${waitFor}`,
   );
@@ -155,7 +155,7 @@ function summaryLines(d: Record<string, unknown>, ctx: MessageContext): string[]
   const b = branches(d);
   const removed = (filled(d.sanitize) as { removed?: Record<string, number> } | null)?.removed;
   const lines = [
-    `• Snapshot: \`${str(d.snapshot)}\` (taken ${str(d.snapshotCreatedAt)}, ${age(d.snapshotCreatedAt, ctx.now)} old)`,
+    `• Snapshot: \`${str(d.snapshot)}\` (${taken(d.snapshotCreatedAt, ctx.now)})`,
     `• Outage: ${duration(d.outageStartedAt, d.outageEndedAt)}`,
   ];
   if (removed) {
@@ -284,11 +284,16 @@ export function duration(from: unknown, to: unknown): string {
   return m ? `${m} min ${seconds % 60} s` : `${seconds} s`;
 }
 
-function age(from: unknown, now: Date): string {
-  const start = typeof from === 'string' ? Date.parse(from) : NaN;
-  if (!Number.isFinite(start)) return 'an unknown time';
+/**
+ * "taken <time>, <age> old". RDS gives a snapshot no creation time while it is being created (docs/aws-facts.md):
+ * the workflow reads it again once the snapshot is available, so only a dry run should find it missing.
+ */
+function taken(createdAt: unknown, now: Date): string {
+  const start = typeof createdAt === 'string' ? Date.parse(createdAt) : NaN;
+  if (!Number.isFinite(start)) return 'no creation time yet';
   const hours = Math.max(0, (now.getTime() - start) / 3_600_000);
-  return hours < 48 ? `${Math.round(hours)} h` : `${Math.round(hours / 24)} days`;
+  const age = hours < 48 ? `${Math.round(hours)} h` : `${Math.round(hours / 24)} days`;
+  return `taken ${String(createdAt)}, ${age} old`;
 }
 
 function filled(v: unknown): object | null {

@@ -366,6 +366,24 @@ describe('buildMessage: before any change', () => {
     ]);
   });
 
+  it('dry-run: a snapshot still being created has no creation time yet, and says so', () => {
+    // Arrange
+    const plan = {
+      snapshot: { identifier: 'rds:prod-openverse-db-2026-12-01-05-00', status: 'creating', createdAt: null },
+      restoreTo: 'dev-next-openverse-db',
+    };
+
+    // Act
+    const text = buildMessage(makeInput('dry-run', { plan }), CONTEXT);
+
+    // Assert
+    expect(text).toContain(
+      'Restore snapshot `rds:prod-openverse-db-2026-12-01-05-00` (no creation time yet) to `dev-next-openverse-db`',
+    );
+    expect(text).toContain('(it is "creating" now: wait until it is available)');
+    expect(text).not.toContain('unknown time');
+  });
+
   it('failed before anything was created: says no rollback was needed, and what was cleaned up first', () => {
     // Act
     const untouched = buildMessage(makeInput('failed', { failedState: 'Check for other runs', rollback: {} }), CONTEXT);
