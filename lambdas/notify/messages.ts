@@ -96,7 +96,13 @@ interface Plan {
   restoreTo?: string;
   sanitize?: { tables?: string[]; resetMasterPassword?: boolean };
   swap?: { renameStagingTo?: string; renameNewTo?: string };
-  afterSwap?: { deleteOld?: string; deployApi?: boolean; searchIndex?: string[]; skipPostSteps?: boolean };
+  afterSwap?: {
+    deleteOld?: string;
+    deleteAutomatedBackups?: boolean;
+    deployApi?: boolean;
+    searchIndex?: string[];
+    skipPostSteps?: boolean;
+  };
 }
 
 /** The dry run's plan as numbered steps. */
@@ -120,7 +126,7 @@ function planLines(d: Record<string, unknown>, ctx: MessageContext): string[] {
     `Outage: rename \`${ctx.stagingInstance}\` to \`${str(p.swap?.renameStagingTo)}\`, then the new one to \`${str(p.swap?.renameNewTo)}\``,
   );
   const a = p.afterSwap ?? {};
-  const post: string[] = [`delete \`${str(a.deleteOld)}\``];
+  const post: string[] = [`delete \`${str(a.deleteOld)}\` (${backups(a.deleteAutomatedBackups)})`];
   if (a.skipPostSteps) post.push('no API deploy or index update (skipPostSteps)');
   else {
     post.push(a.deployApi ? 'redeploy the staging API' : 'no API deploy (disabled in config)');
@@ -142,6 +148,8 @@ interface BranchOutcome {
   cause?: unknown;
   tag?: unknown;
   runUrl?: unknown;
+  /** The delete branch: whether the old instance's automated backups were deleted with it. */
+  deleteAutomatedBackups?: unknown;
   sinceDate?: unknown;
   tasks?: { mediaType?: string; status?: string; index?: string; reason?: string }[];
 }
@@ -186,7 +194,8 @@ function summaryLines(d: Record<string, unknown>, ctx: MessageContext): string[]
     .join(', ');
   const since = typeof b.index?.sinceDate === 'string' ? ` since ${b.index.sinceDate}` : '';
   lines.push(`• Search indices${since}: ${outcome(b.index, indexOk || 'none')}`);
-  lines.push(`• Old staging instance \`${ctx.oldInstance}\`: ${outcome(b.delete, 'deleted (automated backups kept)')}`);
+  const deleted = `deleted (${backups(b.delete?.deleteAutomatedBackups)})`;
+  lines.push(`• Old staging instance \`${ctx.oldInstance}\`: ${outcome(b.delete, deleted)}`);
   if (b.record && !b.record.ok) lines.push(`• Recording this restore: ${outcome(b.record, '')}`);
   return lines;
 }
@@ -199,12 +208,14 @@ function afterSwapFixes(d: Record<string, unknown>, ctx: MessageContext): string
     repo?: string;
     ingestionServerUrl?: string;
     lastRestoreParameter?: string;
+    deleteAutomatedBackups?: boolean;
   };
   const fixes: string[] = [];
   if (b.delete && !b.delete.ok) {
+    const flag = h.deleteAutomatedBackups === true ? '--delete-automated-backups' : '--no-delete-automated-backups';
     fixes.push(
       'Delete the old instance once you no longer need it: ```aws rds delete-db-instance --db-instance-identifier ' +
-        `${ctx.oldInstance} --skip-final-snapshot --no-delete-automated-backups\`\`\``,
+        `${ctx.oldInstance} --skip-final-snapshot ${flag}\`\`\``,
     );
   }
   if (b.deploy && !b.deploy.ok) {
@@ -294,6 +305,11 @@ function taken(createdAt: unknown, now: Date): string {
   const hours = Math.max(0, (now.getTime() - start) / 3_600_000);
   const age = hours < 48 ? `${Math.round(hours)} h` : `${Math.round(hours / 24)} days`;
   return `taken ${String(createdAt)}, ${age} old`;
+}
+
+/** What the old instance's delete does with its automated backups (config `deleteOld.deleteAutomatedBackups`). */
+function backups(deleteAutomatedBackups: unknown): string {
+  return deleteAutomatedBackups === true ? 'automated backups deleted too' : 'automated backups kept';
 }
 
 function filled(v: unknown): object | null {
