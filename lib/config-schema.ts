@@ -288,6 +288,27 @@ export const restoreConfigSchema = z
         "Before the swap, the restored copy is cleaned of production's OAuth data (and, optionally, given " +
           "staging's master password) before it is exposed under the staging name.",
       ),
+    deleteOld: z
+      .object({
+        deleteAutomatedBackups: z
+          .boolean()
+          .default(false)
+          .describe(
+            "`DeleteAutomatedBackups` of the old instance's delete. `false` (the default) keeps its automated " +
+              'backups, billed as backup storage, until its backup retention period ends: until then a ' +
+              'point-in-time restore of the old staging data is possible, the only way back once the instance is ' +
+              'gone (no final snapshot is taken). Kept backups can still be deleted by hand ' +
+              '(`aws rds delete-db-instance-automated-backup`); deleted ones cannot be brought back. Staging ' +
+              'restored by this tool has no automated backups (`BackupRetentionPeriod` 0) unless someone turned ' +
+              'them on, so usually there is nothing to keep. `true` deletes them with the instance.',
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe(
+        'After the swap, the old staging instance is deleted without a final snapshot; deletion protection is ' +
+          'turned off first if it had it.',
+      ),
     lastRestoreParameterName: ssmParameterPath
       .default('/staging-db-restore/last-restore')
       .describe(

@@ -59,7 +59,7 @@ export interface WorldOptions extends RdsSimulatorOptions {
    * production's data and restores start servers from them. Default true.
    */
   data?: boolean;
-  /** Replace the default snapshots (seeded in this order: the simulator never sorts). */
+  /** Replace the default snapshots (DescribeDBSnapshots lists them in an order of its own, see `snapshotOrderSeed`). */
   snapshots?: (start: Date) => SnapshotSeed[];
   /** Seed no staging instance. */
   noStaging?: boolean;
@@ -141,10 +141,13 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const automated = seeds.filter(
     (s) => (s.snapshotType ?? 'automated') === 'automated' && s.instanceIdentifier === IDS.production,
   );
-  const newest = automated.reduce(
-    (a, b) => ((b.createTime?.getTime() ?? 0) > (a.createTime?.getTime() ?? 0) ? b : a),
-    automated[0]!,
-  );
+  // The documented order (docs/how-it-works.md), written out again here so the tests do not take it from the
+  // product: the latest creation time, then the greatest identifier.
+  const newest = automated.reduce((a, b) => {
+    const ta = a.createTime?.getTime() ?? 0;
+    const tb = b.createTime?.getTime() ?? 0;
+    return tb > ta || (tb === ta && b.identifier > a.identifier) ? b : a;
+  }, automated[0]!);
   const resolve = (host: string, port: number) => {
     const db = dataPlane ? sim.instance(host.split('.')[0] ?? '') : undefined;
     if (!db || db.hidden || db.port !== port || !host.endsWith('.rds.amazonaws.com')) return undefined;

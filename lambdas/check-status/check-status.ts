@@ -6,7 +6,7 @@ import {
   TERMINAL_INSTANCE_STATUSES,
   TERMINAL_SNAPSHOT_STATUSES,
 } from '../shared/contract/rds';
-import { type PollResult } from '../shared/contract/state';
+import { type PollResult, type SnapshotInfo } from '../shared/contract/state';
 import { type CheckStatusInput, checkStatusInputSchema } from '../shared/contract/steps';
 import {
   errorName,
@@ -20,6 +20,7 @@ import {
 import { defineStep } from '../shared/handler';
 import { describeInstance } from '../shared/rds-read';
 import { settle } from '../shared/settle';
+import { toSnapshotInfo } from '../shared/snapshots';
 import type { StepClients } from '../shared/clients';
 
 export interface CheckStatusDeps {
@@ -33,6 +34,8 @@ interface Observation {
   seenAs: string | null;
   /** Names of the pending modifications RDS lists (PendingModifiedValues). */
   pending?: string[];
+  /** A snapshot target: the snapshot as seen (its creation time appears only once it is created). */
+  snapshot?: SnapshotInfo;
 }
 
 /**
@@ -102,6 +105,7 @@ export async function checkStatus(input: CheckStatusInput, deps: CheckStatusDeps
     startedAt,
     observedAt: now.toISOString(),
     nextPollSeconds: bound.pollSeconds,
+    ...(seen.snapshot ? { snapshot: seen.snapshot } : {}),
   };
 }
 
@@ -118,7 +122,9 @@ async function observeSnapshot(rds: RDSClient, identifier: string): Promise<Obse
   try {
     const out = await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: identifier }));
     const snap = out.DBSnapshots?.[0];
-    return { status: snap?.Status ?? 'not-found', resourceId: null, seenAs: snap ? identifier : null };
+    if (!snap) return { status: 'not-found', resourceId: null, seenAs: null };
+    const snapshot = toSnapshotInfo({ ...snap, DBSnapshotIdentifier: snap.DBSnapshotIdentifier ?? identifier });
+    return { status: snap.Status ?? 'not-found', resourceId: null, seenAs: identifier, snapshot };
   } catch (err) {
     if (errorName(err) === 'DBSnapshotNotFoundFault') return { status: 'not-found', resourceId: null, seenAs: null };
     throw err;

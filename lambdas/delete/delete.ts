@@ -15,31 +15,37 @@ export interface DeleteDeps {
 }
 
 /**
- * Plan step 11: delete the old staging instance, no final snapshot (SkipFinalSnapshot), automated backups
- * kept (DeleteAutomatedBackups false) so it stays recoverable for their retention. Deletion protection, if
- * staging had it, is turned off first. Already gone counts as done (a retried call).
+ * Plan step 11: delete the old staging instance, no final snapshot (SkipFinalSnapshot). Its automated backups
+ * are kept, so it stays recoverable for their retention, unless the input says to delete them too
+ * (DeleteAutomatedBackups: config `deleteOld.deleteAutomatedBackups`). Deletion protection, if staging had it,
+ * is turned off first. Already gone counts as done (a retried call).
  */
 export async function deleteInstance(input: DeleteInput, deps: DeleteDeps): Promise<DeleteResult> {
   const guard = new RdsGuard(deps.rds, deps.ids);
   const identifier = guard.check(input.identifier, ['temporary', 'old'], 'delete target');
   const requestedAt = deps.clock.now().toISOString();
+  const { deleteAutomatedBackups } = input;
+  const result = { identifier, resourceId: input.resourceId, requestedAt, deleteAutomatedBackups };
   const db = await describeInstance(deps.rds, identifier);
-  if (!db) return { identifier, resourceId: input.resourceId, requestedAt, alreadyGone: true };
+  if (!db) return { ...result, alreadyGone: true };
   if (db.DbiResourceId !== input.resourceId) {
     throw new UnexpectedInstanceError(
       `${identifier} is ${db.DbiResourceId}, not the expected ${input.resourceId}; not deleting it`,
     );
   }
-  if (db.DBInstanceStatus === 'deleting')
-    return { identifier, resourceId: input.resourceId, requestedAt, alreadyGone: false };
+  if (db.DBInstanceStatus === 'deleting') return { ...result, alreadyGone: false };
   if (db.DeletionProtection) await guard.disableDeletionProtection(identifier);
-  await guard.delete(identifier);
-  return { identifier, resourceId: input.resourceId, requestedAt, alreadyGone: false };
+  await guard.delete(identifier, deleteAutomatedBackups);
+  return { ...result, alreadyGone: false };
 }
 
 export const makeHandler = defineStep('delete', deleteInputSchema, async (input, deps: DeleteDeps, log) => {
   const result = await deleteInstance(input, deps);
-  log.info('Delete requested', { identifier: result.identifier, alreadyGone: result.alreadyGone });
+  log.info('Delete requested', {
+    identifier: result.identifier,
+    alreadyGone: result.alreadyGone,
+    deleteAutomatedBackups: result.deleteAutomatedBackups,
+  });
   return result;
 });
 

@@ -5,6 +5,7 @@ import { findSnapshotInputSchema } from '../shared/contract/steps';
 import { type Identifiers, identifiersFromEnv } from '../shared/env';
 import { errorName, InvalidInputError, NoSnapshotError, SnapshotFailedError } from '../shared/errors';
 import { defineStep } from '../shared/handler';
+import { newestSnapshot, toSnapshotInfo } from '../shared/snapshots';
 import type { StepClients } from '../shared/clients';
 
 export interface FindSnapshotDeps {
@@ -16,8 +17,9 @@ export interface FindSnapshotDeps {
 const PAGE_SIZE = 100;
 
 /**
- * Plan steps 2-3: the newest automated snapshot of production. Pages through every result and sorts by
- * SnapshotCreateTime itself (DescribeDBSnapshots' order is undocumented). The newest one is the candidate:
+ * Plan steps 2-3: the newest automated snapshot of production. Pages through every result and orders them
+ * itself (DescribeDBSnapshots' order is undocumented): by SnapshotCreateTime, a snapshot without one first, then
+ * by identifier (compareNewestFirst in lambdas/shared/snapshots.ts). The newest one is the candidate:
  * `available` is used, `creating` is waited for by the workflow, anything else fails fast rather than
  * silently restoring older data.
  */
@@ -53,16 +55,17 @@ function newestAutomated(snapshots: DBSnapshot[], deps: FindSnapshotDeps): Snaps
   if (candidates.length === 0) {
     throw new NoSnapshotError(`No automated snapshot of ${deps.ids.production} exists (${snapshots.length} listed)`);
   }
-  return toSnapshotInfo(candidates.reduce((a, b) => (createTime(b) > createTime(a) ? b : a)));
+  return toSnapshotInfo(newestSnapshot(candidates)!);
 }
 
 /** `available` is used, `creating` is waited for; a failed one is never replaced by older data on our own. */
 function checkUsable(info: SnapshotInfo, deps: FindSnapshotDeps, chosen = false): SnapshotInfo {
   if ((TERMINAL_SNAPSHOT_STATUSES as readonly string[]).includes(info.status)) {
+    const taken = info.createdAt ?? 'no creation time';
     throw new SnapshotFailedError(
       chosen
-        ? `The chosen snapshot ${info.identifier} (${info.createdAt}) is "${info.status}"; it cannot be restored.`
-        : `The newest automated snapshot of ${deps.ids.production}, ${info.identifier} (${info.createdAt}), is ` +
+        ? `The chosen snapshot ${info.identifier} (${taken}) is "${info.status}"; it cannot be restored.`
+        : `The newest automated snapshot of ${deps.ids.production}, ${info.identifier} (${taken}), is ` +
             `"${info.status}"; refusing to fall back to older data. Start the restore with ` +
             '{"snapshotIdentifier": "<an available one>"} to restore a chosen snapshot.',
     );
@@ -94,24 +97,6 @@ export async function findChosenSnapshot(identifier: string, deps: FindSnapshotD
   return checkUsable(toSnapshotInfo(found), deps, true);
 }
 
-/** A snapshot still being created has no SnapshotCreateTime yet in some answers: treat it as newest. */
-function createTime(s: DBSnapshot): number {
-  return s.SnapshotCreateTime ? new Date(s.SnapshotCreateTime).getTime() : s.Status === 'creating' ? Infinity : 0;
-}
-
-export function toSnapshotInfo(s: DBSnapshot): SnapshotInfo {
-  return {
-    identifier: s.DBSnapshotIdentifier!,
-    arn: s.DBSnapshotArn ?? '',
-    instance: s.DBInstanceIdentifier ?? '',
-    status: s.Status ?? 'unknown',
-    createdAt: s.SnapshotCreateTime ? new Date(s.SnapshotCreateTime).toISOString() : null,
-    engine: s.Engine ?? null,
-    engineVersion: s.EngineVersion ?? null,
-    encrypted: s.Encrypted ?? false,
-  };
-}
-
 export const makeHandler = defineStep(
   'find-snapshot',
   findSnapshotInputSchema,
@@ -122,6 +107,7 @@ export const makeHandler = defineStep(
     log.info('Chose production snapshot', {
       snapshot: snapshot.identifier,
       status: snapshot.status,
+      createdAt: snapshot.createdAt,
       chosen: Boolean(input.snapshotIdentifier),
     });
     return snapshot;

@@ -104,7 +104,13 @@ interface Plan {
   restoreTo?: string;
   sanitize?: { tables?: string[]; resetMasterPassword?: boolean };
   swap?: { renameStagingTo?: string; renameNewTo?: string };
-  afterSwap?: { deleteOld?: string; deployApi?: boolean; searchIndex?: string[]; skipPostSteps?: boolean };
+  afterSwap?: {
+    deleteOld?: string;
+    deleteAutomatedBackups?: boolean;
+    deployApi?: boolean;
+    searchIndex?: string[];
+    skipPostSteps?: boolean;
+  };
 }
 
 /** The dry run's plan as numbered steps. */
@@ -119,7 +125,7 @@ function planLines(d: Record<string, unknown>, ctx: MessageContext): string[] {
   if (stagingStatus && stagingStatus !== 'available')
     steps.push(`Wait for staging: it is "${stagingStatus}" now (bounded by waits.stagingReady)`);
   steps.push(
-    `Restore snapshot \`${str(snap.identifier)}\` (taken ${str(snap.createdAt)}, ${age(snap.createdAt, ctx.now)} old) to ` +
+    `Restore snapshot \`${str(snap.identifier)}\` (${taken(snap.createdAt, ctx.now)}) to ` +
       `\`${str(p.restoreTo)}\`, configured like staging (${str(p.staging?.configuration?.DBInstanceClass)}, resource ` +
       `${str(p.staging?.resourceId)})${waitFor}`,
   );
@@ -136,7 +142,7 @@ function planLines(d: Record<string, unknown>, ctx: MessageContext): string[] {
     steps.push(`Not carried over: \`${str(n.attribute)}\` (${str(n.why)})`);
   }
   const a = p.afterSwap ?? {};
-  const post: string[] = [`delete \`${str(a.deleteOld)}\``];
+  const post: string[] = [`delete \`${str(a.deleteOld)}\` (${backups(a.deleteAutomatedBackups)})`];
   if (a.skipPostSteps) post.push('no API deploy or index update (skipPostSteps)');
   else {
     post.push(a.deployApi ? 'redeploy the staging API' : 'no API deploy (disabled in config)');
@@ -158,6 +164,8 @@ interface BranchOutcome {
   cause?: unknown;
   tag?: unknown;
   runUrl?: unknown;
+  /** The delete branch: whether the old instance's automated backups were deleted with it. */
+  deleteAutomatedBackups?: unknown;
   sinceDate?: unknown;
   tasks?: { mediaType?: string; status?: string; index?: string; reason?: string }[];
 }
@@ -171,7 +179,7 @@ function summaryLines(d: Record<string, unknown>, ctx: MessageContext): string[]
   const b = branches(d);
   const removed = (filled(d.sanitize) as { removed?: Record<string, number> } | null)?.removed;
   const lines = [
-    `• Snapshot: \`${str(d.snapshot)}\` (taken ${str(d.snapshotCreatedAt)}, ${age(d.snapshotCreatedAt, ctx.now)} old)`,
+    `• Snapshot: \`${str(d.snapshot)}\` (${taken(d.snapshotCreatedAt, ctx.now)})`,
     `• Outage: ${duration(d.outageStartedAt, d.outageEndedAt)}`,
   ];
   if (removed) {
@@ -202,7 +210,8 @@ function summaryLines(d: Record<string, unknown>, ctx: MessageContext): string[]
     .join(', ');
   const since = typeof b.index?.sinceDate === 'string' ? ` since ${b.index.sinceDate}` : '';
   lines.push(`• Search indices${since}: ${outcome(b.index, indexOk || 'none')}`);
-  lines.push(`• Old staging instance \`${ctx.oldInstance}\`: ${outcome(b.delete, 'deleted (automated backups kept)')}`);
+  const deleted = `deleted (${backups(b.delete?.deleteAutomatedBackups)})`;
+  lines.push(`• Old staging instance \`${ctx.oldInstance}\`: ${outcome(b.delete, deleted)}`);
   if (b.record && !b.record.ok) lines.push(`• Recording this restore: ${outcome(b.record, '')}`);
   lines.push(...settingsLines(b.settings, outcome));
   return lines;
@@ -242,12 +251,14 @@ function afterSwapFixes(d: Record<string, unknown>, ctx: MessageContext): string
     repo?: string;
     ingestionServerUrl?: string;
     lastRestoreParameter?: string;
+    deleteAutomatedBackups?: boolean;
   };
   const fixes: string[] = [];
   if (b.delete && !b.delete.ok) {
+    const flag = h.deleteAutomatedBackups === true ? '--delete-automated-backups' : '--no-delete-automated-backups';
     fixes.push(
       'Delete the old instance once you no longer need it: ```aws rds delete-db-instance --db-instance-identifier ' +
-        `${ctx.oldInstance} --skip-final-snapshot --no-delete-automated-backups\`\`\``,
+        `${ctx.oldInstance} --skip-final-snapshot ${flag}\`\`\``,
     );
   }
   if (b.deploy && !b.deploy.ok) {
@@ -359,11 +370,21 @@ export function duration(from: unknown, to: unknown): string {
   return m ? `${m} min ${seconds % 60} s` : `${seconds} s`;
 }
 
-function age(from: unknown, now: Date): string {
-  const start = typeof from === 'string' ? Date.parse(from) : NaN;
-  if (!Number.isFinite(start)) return 'an unknown time';
+/**
+ * "taken <time>, <age> old". RDS gives a snapshot no creation time while it is being created (docs/aws-facts.md):
+ * the workflow reads it again once the snapshot is available, so only a dry run should find it missing.
+ */
+function taken(createdAt: unknown, now: Date): string {
+  const start = typeof createdAt === 'string' ? Date.parse(createdAt) : NaN;
+  if (!Number.isFinite(start)) return 'no creation time yet';
   const hours = Math.max(0, (now.getTime() - start) / 3_600_000);
-  return hours < 48 ? `${Math.round(hours)} h` : `${Math.round(hours / 24)} days`;
+  const age = hours < 48 ? `${Math.round(hours)} h` : `${Math.round(hours / 24)} days`;
+  return `taken ${String(createdAt)}, ${age} old`;
+}
+
+/** What the old instance's delete does with its automated backups (config `deleteOld.deleteAutomatedBackups`). */
+function backups(deleteAutomatedBackups: unknown): string {
+  return deleteAutomatedBackups === true ? 'automated backups deleted too' : 'automated backups kept';
 }
 
 function filled(v: unknown): object | null {

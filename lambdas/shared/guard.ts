@@ -121,16 +121,17 @@ export class RdsGuard {
   }
 
   /**
-   * Delete without a final snapshot, keeping automated backups (so an accidental delete stays recoverable).
-   * Only the temporary or old identifier: the staging name is never deleted.
+   * Delete without a final snapshot. Automated backups are kept unless asked otherwise (so an accidental delete
+   * stays recoverable; the old instance's are the config's `deleteOld.deleteAutomatedBackups`). Only the temporary
+   * or old identifier: the staging name is never deleted.
    */
-  async delete(identifier: string): Promise<DeleteDBInstanceCommandOutput> {
+  async delete(identifier: string, deleteAutomatedBackups = false): Promise<DeleteDBInstanceCommandOutput> {
     const target = this.check(identifier, ['temporary', 'old'], 'delete target');
     return this.rds.send(
       new DeleteDBInstanceCommand({
         DBInstanceIdentifier: target,
         SkipFinalSnapshot: true,
-        DeleteAutomatedBackups: false,
+        DeleteAutomatedBackups: deleteAutomatedBackups,
       }),
     );
   }

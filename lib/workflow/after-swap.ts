@@ -60,6 +60,7 @@ export function afterSwap(kit: PhaseKit): sfn.IChainable {
         deployWorkflow: config.deployApi.workflowFile,
         ingestionServerUrl: config.searchIndex.ingestionServerUrl,
         lastRestoreParameter: config.lastRestoreParameterName,
+        deleteAutomatedBackups: config.deleteOld.deleteAutomatedBackups,
       },
     })
     .next(
@@ -100,14 +101,24 @@ function unlessSkipped(
     .otherwise(branch);
 }
 
-/** Plan step 11, success side: delete the old database (no final snapshot, automated backups kept). */
+/**
+ * Plan step 11, success side: delete the old database (no final snapshot; its automated backups kept or deleted
+ * per `deleteOld.deleteAutomatedBackups`, and the report says which).
+ */
 function deleteBranch(kit: PhaseKit): sfn.IChainable {
   const { config } = kit;
-  const ends = kit.branchEnds('delete', STATE.oldDeleted, STATE.deleteFailed, { identifier: config.oldInstance });
+  const ends = kit.branchEnds('delete', STATE.oldDeleted, STATE.deleteFailed, {
+    identifier: config.oldInstance,
+    'deleteAutomatedBackups.$': '$.deleteOld.deleteAutomatedBackups',
+  });
   const del = kit.task(
     STATE.deleteOld,
     'delete',
-    { identifier: config.oldInstance, 'resourceId.$': '$.found.staging.resourceId' },
+    {
+      identifier: config.oldInstance,
+      'resourceId.$': '$.found.staging.resourceId',
+      deleteAutomatedBackups: config.deleteOld.deleteAutomatedBackups,
+    },
     { resultPath: '$.deleteOld', retry: RETRY_THROTTLED },
   );
   kit.catchInBranch(del, ends.failed);

@@ -286,6 +286,7 @@ export function dryRunReport(kit: PhaseKit): sfn.IChainable {
       swap: { renameStagingTo: config.oldInstance, renameNewTo: config.stagingInstance },
       afterSwap: {
         deleteOld: config.oldInstance,
+        deleteAutomatedBackups: config.deleteOld.deleteAutomatedBackups,
         deployApi: config.deployApi.enabled,
         searchIndex: config.searchIndex.enabled ? config.searchIndex.mediaTypes : [],
         'skipPostSteps.$': '$.input.skipPostSteps',

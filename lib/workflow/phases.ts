@@ -74,6 +74,7 @@ export const PHASES: readonly Phase[] = [
           S.checkSnapshot,
           S.waitSnapshot,
           S.isSnapshotAvailable,
+          S.useAvailableSnapshot,
           S.snapshotReady,
           S.snapshotFound,
         ],

@@ -63,12 +63,19 @@ function findSnapshot(kit: PhaseKit): sfn.IChainable {
     target: { kind: 'snapshot', 'identifier.$': '$.found.snapshot.identifier' },
     onError: 'caught-by-parallel',
   });
+  // The snapshot as the last check saw it, available: a snapshot found while still being created had no creation
+  // time yet (docs/aws-facts.md), and every report after this (Slack, the last-restore record, the output) reads
+  // it from $.found.snapshot.
+  const useChecked = new sfn.Pass(scope, STATE.useAvailableSnapshot, {
+    inputPath: '$.waits.snapshot.snapshot',
+    resultPath: '$.found.snapshot',
+  });
   // A branch needs a terminal state; the Choice's "available" exit ends it here. A dry run does not wait:
   // the plan reports the snapshot's status.
   return find.next(
     new sfn.Choice(scope, STATE.isDryRunSnapshot)
       .when(sfn.Condition.booleanEquals('$.input.dryRun', true), new sfn.Succeed(scope, STATE.snapshotFound))
-      .otherwise(wait.next(new sfn.Succeed(scope, STATE.snapshotReady))),
+      .otherwise(wait.next(useChecked).next(new sfn.Succeed(scope, STATE.snapshotReady))),
   );
 }
 

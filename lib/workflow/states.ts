@@ -41,6 +41,7 @@ export const STATE = {
   checkSnapshot: 'Check snapshot',
   isSnapshotAvailable: 'Is the snapshot available?',
   waitSnapshot: 'Wait for snapshot',
+  useAvailableSnapshot: 'Take snapshot as last checked',
   snapshotReady: 'Snapshot is ready',
   isDryRunStaging: 'Wait for staging?',
   checkStagingReady: 'Check staging is ready',

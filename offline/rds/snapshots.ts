@@ -1,7 +1,8 @@
 /**
  * Snapshots: seeding them, CreateDBSnapshot and the final snapshot of a delete, DeleteDBSnapshot, and
- * DescribeDBSnapshots (paged in the order they were added, not by time: RDS promises no order), plus capturing a
- * snapshot's data through the data plane. Apart from the instance operations because a snapshot outlives its source.
+ * DescribeDBSnapshots (paged in an order of its own, neither by time nor as they were added: RDS documents none),
+ * plus capturing a snapshot's data through the data plane. Apart from the instance operations because a snapshot
+ * outlives its source.
  */
 import {
   type CreateDBSnapshotCommandInput,
@@ -212,11 +213,32 @@ export function describeSnapshots(
         throw invalidParameterValue(`Unrecognized filter name: ${String(filter.Name)}`);
     }
   }
-  const { items: slice, marker } = page(items, input);
+  const { items: slice, marker } = page(listingOrder(sim, items), input);
   const out: DescribeDBSnapshotsCommandOutput = {
     DBSnapshots: slice.map((s) => toDBSnapshot(sim, s)),
     $metadata: {},
   };
   if (marker) out.Marker = marker;
   return out;
+}
+
+/**
+ * The order DescribeDBSnapshots lists snapshots in. RDS documents none (docs/aws-facts.md), so the simulator uses
+ * one that is neither by time, nor by name, nor as they were added: by a hash of the identifier and the
+ * simulator's `snapshotOrderSeed`. The same on every call (paging with markers stays consistent), but another seed
+ * gives another order, so a product that relies on the API's order for ties fails some seed.
+ */
+function listingOrder(sim: SimState, items: SnapshotRecord[]): SnapshotRecord[] {
+  const key = new Map(items.map((s) => [s, fnv1a(`${sim.snapshotOrderSeed}:${s.identifier}`)]));
+  return [...items].sort((a, b) => key.get(a)! - key.get(b)! || (a.identifier < b.identifier ? -1 : 1));
+}
+
+/** 32-bit FNV-1a of a string's UTF-16 code units. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
 }

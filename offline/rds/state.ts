@@ -103,6 +103,8 @@ export interface SimState {
   readonly hookErrors: unknown[];
   instanceCounter: number;
   snapshotCounter: number;
+  /** Seeds the order DescribeDBSnapshots lists snapshots in (see snapshots.ts). */
+  readonly snapshotOrderSeed: number;
 }
 
 export function createState(options: RdsSimulatorOptions): SimState {
@@ -127,6 +129,7 @@ export function createState(options: RdsSimulatorOptions): SimState {
     hookErrors: [],
     instanceCounter: 0,
     snapshotCounter: 0,
+    snapshotOrderSeed: options.snapshotOrderSeed ?? 0,
   };
 }
 

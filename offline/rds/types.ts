@@ -292,6 +292,11 @@ export interface RdsSimulatorOptions {
    * one fails with KMSKeyNotAccessibleFault, as RDS does.
    */
   inaccessibleKmsKeys?: string[];
+  /**
+   * Seeds the order DescribeDBSnapshots lists snapshots in (default 0). RDS documents no order, so the simulator's
+   * is neither by time nor as seeded, and differs between seeds.
+   */
+  snapshotOrderSeed?: number;
 }
 
 /**

@@ -182,7 +182,6 @@ export function toDBSnapshot(sim: SimState, s: SnapshotRecord): DBSnapshot {
   const out: DBSnapshot = {
     DBSnapshotIdentifier: s.identifier,
     DBInstanceIdentifier: s.instanceIdentifier,
-    SnapshotCreateTime: new Date(s.createTime),
     Engine: s.engine,
     AllocatedStorage: s.allocatedStorage,
     Status: s.status,
@@ -203,6 +202,8 @@ export function toDBSnapshot(sim: SimState, s: SnapshotRecord): DBSnapshot {
     DbiResourceId: s.dbiResourceId,
     TagList: copyTags(s.tags),
   };
+  // Absent while the snapshot is being created, as RDS answers (docs/aws-facts.md).
+  if (s.status !== 'creating') out.SnapshotCreateTime = new Date(s.createTime);
   if (s.iops !== undefined) out.Iops = s.iops;
   if (s.storageThroughput !== undefined) out.StorageThroughput = s.storageThroughput;
   if (s.kmsKeyId !== undefined) out.KmsKeyId = s.kmsKeyId;

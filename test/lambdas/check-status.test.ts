@@ -11,6 +11,7 @@ import {
   IDS,
   makeDbInstance,
   makeNewInstance,
+  makeSnapshot,
   movableClock,
   mutatingCommands,
   NEW_ID,
@@ -31,9 +32,9 @@ describe('check-status: snapshot', () => {
   const check = makeHandler({ rds: newRdsClient(), clock });
   const target = { kind: 'snapshot', identifier: SNAPSHOT_ID };
 
-  it('is done when the snapshot is available, asking for it by identifier', async () => {
+  it('is done when the snapshot is available, asking for it by identifier, and returns it as seen', async () => {
     // Arrange
-    rdsMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [{ Status: 'available' }] });
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [makeSnapshot()] });
 
     // Act
     const result = await check({ target, bound: bound() });
@@ -51,6 +52,16 @@ describe('check-status: snapshot', () => {
       startedAt: '2026-12-01T00:00:00.000Z',
       observedAt: '2026-12-01T00:00:00.000Z',
       nextPollSeconds: 30,
+      snapshot: {
+        identifier: SNAPSHOT_ID,
+        arn: `arn:aws:rds:us-east-1:123456789012:snapshot:${SNAPSHOT_ID}`,
+        instance: IDS.production,
+        status: 'available',
+        createdAt: '2026-11-30T05:00:00.000Z',
+        engine: 'postgres',
+        engineVersion: '16.4',
+        encrypted: true,
+      },
     });
     expect(rdsMock.commandCalls(DescribeDBSnapshotsCommand)[0]!.args[0].input).toEqual({
       DBSnapshotIdentifier: SNAPSHOT_ID,
@@ -69,6 +80,36 @@ describe('check-status: snapshot', () => {
     // Assert
     expect(first).toMatchObject({ done: false, status: 'creating', attempt: 1 });
     expect(second).toMatchObject({ done: false, status: 'creating', attempt: 2, startedAt: first.startedAt });
+  });
+
+  it('reads the creation time again on every poll: none while creating, the real one once available', async () => {
+    // Arrange: RDS gives no SnapshotCreateTime while a snapshot is being created (docs/aws-facts.md).
+    rdsMock
+      .on(DescribeDBSnapshotsCommand)
+      .resolvesOnce({ DBSnapshots: [makeSnapshot({ Status: 'creating', SnapshotCreateTime: undefined })] })
+      .resolves({ DBSnapshots: [makeSnapshot({ SnapshotCreateTime: new Date('2026-11-30T05:00:00Z') })] });
+    const first = await check({ target, bound: bound() });
+
+    // Act
+    const second = await check({ target, bound: bound(), previous: first });
+
+    // Assert
+    expect(first).toMatchObject({ done: false, snapshot: { status: 'creating', createdAt: null } });
+    expect(second).toMatchObject({
+      done: true,
+      snapshot: { identifier: SNAPSHOT_ID, status: 'available', createdAt: '2026-11-30T05:00:00.000Z' },
+    });
+  });
+
+  it('names the snapshot by the asked identifier when the answer leaves it out', async () => {
+    // Arrange
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [{ Status: 'available' }] });
+
+    // Act
+    const result = await check({ target, bound: bound() });
+
+    // Assert
+    expect(result).toMatchObject({ done: true, snapshot: { identifier: SNAPSHOT_ID, createdAt: null } });
   });
 
   it('fails with SnapshotFailed when the snapshot failed', async () => {

@@ -23,7 +23,7 @@ beforeEach(() => rdsMock.reset());
 afterAll(() => rdsMock.restore());
 
 describe('delete', () => {
-  it('deletes the old instance without a final snapshot, keeping automated backups', async () => {
+  it('deletes the old instance without a final snapshot, keeping automated backups when not told', async () => {
     // Arrange
     describeFrom(rdsMock, { [IDS.old]: makeDbInstance({ DeletionProtection: false }) });
     rdsMock.on(DeleteDBInstanceCommand).resolves({});
@@ -37,12 +37,30 @@ describe('delete', () => {
       resourceId: ORIGINAL_ID,
       requestedAt: '2026-12-01T00:00:00.000Z',
       alreadyGone: false,
+      deleteAutomatedBackups: false,
     });
     expect(sentCommands(rdsMock)).toEqual(['DescribeDBInstancesCommand', 'DeleteDBInstanceCommand']);
     expect(rdsMock.commandCalls(DeleteDBInstanceCommand)[0]!.args[0].input).toStrictEqual({
       DBInstanceIdentifier: 'dev-old-openverse-db',
       SkipFinalSnapshot: true,
       DeleteAutomatedBackups: false,
+    });
+  });
+
+  it.each([true, false])('sends DeleteAutomatedBackups %s as the input says, and reports it', async (value) => {
+    // Arrange
+    describeFrom(rdsMock, { [IDS.old]: makeDbInstance({ DeletionProtection: false }) });
+    rdsMock.on(DeleteDBInstanceCommand).resolves({});
+
+    // Act
+    const result = await deleteStep({ identifier: IDS.old, resourceId: ORIGINAL_ID, deleteAutomatedBackups: value });
+
+    // Assert
+    expect(result).toMatchObject({ alreadyGone: false, deleteAutomatedBackups: value });
+    expect(rdsMock.commandCalls(DeleteDBInstanceCommand)[0]!.args[0].input).toStrictEqual({
+      DBInstanceIdentifier: 'dev-old-openverse-db',
+      SkipFinalSnapshot: true,
+      DeleteAutomatedBackups: value,
     });
   });
 
@@ -82,6 +100,7 @@ describe('delete', () => {
       resourceId: ORIGINAL_ID,
       requestedAt: '2026-12-01T00:00:00.000Z',
       alreadyGone: true,
+      deleteAutomatedBackups: false,
     });
     expect(sentCommands(rdsMock)).toEqual(['DescribeDBInstancesCommand']);
   });

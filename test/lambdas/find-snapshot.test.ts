@@ -172,4 +172,49 @@ describe('find-snapshot', () => {
       createdAt: null,
     });
   });
+
+  it.each([
+    ['listed first', ['rds:prod-openverse-db-2026-11-30-05-00-b', 'rds:prod-openverse-db-2026-11-30-05-00-a']],
+    ['listed last', ['rds:prod-openverse-db-2026-11-30-05-00-a', 'rds:prod-openverse-db-2026-11-30-05-00-b']],
+  ])('breaks a tie of creation times by the greater identifier, %s', async (_where, order) => {
+    // Arrange
+    const time = at('2026-11-30T05:00:00Z');
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [
+        makeSnapshot({ SnapshotCreateTime: at('2026-11-29T05:00:00Z') }),
+        ...order.map((id) => makeSnapshot({ DBSnapshotIdentifier: id, SnapshotCreateTime: time })),
+      ],
+    });
+
+    // Act
+    const result = await findSnapshot({});
+
+    // Assert
+    expect(result).toMatchObject({
+      identifier: 'rds:prod-openverse-db-2026-11-30-05-00-b',
+      createdAt: '2026-11-30T05:00:00.000Z',
+    });
+  });
+
+  it('fails with SnapshotFailed when the newest has no creation time and failed, naming the missing time', async () => {
+    // Arrange: a snapshot without a time ranks newest whatever its status, so an older one is never used silently.
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [
+        makeSnapshot({ SnapshotCreateTime: at('2026-11-30T05:00:00Z') }),
+        makeSnapshot({
+          DBSnapshotIdentifier: 'rds:prod-openverse-db-x',
+          SnapshotCreateTime: undefined,
+          Status: 'failed',
+        }),
+      ],
+    });
+
+    // Act
+    const err = await caught(() => findSnapshot({}));
+
+    // Assert
+    expect(err.name).toBe('SnapshotFailed');
+    expect(err.message).toContain('rds:prod-openverse-db-x (no creation time)');
+    expect(err.message).toContain('snapshotIdentifier');
+  });
 });

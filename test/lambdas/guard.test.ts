@@ -380,6 +380,21 @@ describe('RdsGuard.disableDeletionProtection and RdsGuard.delete', () => {
     });
   });
 
+  it('deletes the automated backups too only when asked', async () => {
+    // Arrange
+    const guard = newGuard();
+
+    // Act
+    await guard.delete(IDS.old, true);
+
+    // Assert
+    expect(rdsMock.commandCalls(DeleteDBInstanceCommand)[0]!.args[0].input).toEqual({
+      DBInstanceIdentifier: IDS.old,
+      SkipFinalSnapshot: true,
+      DeleteAutomatedBackups: true,
+    });
+  });
+
   it('refuses to delete staging', async () => {
     // Arrange
     const guard = newGuard();

@@ -200,6 +200,41 @@ describe('buildMessage', () => {
     expect(text).not.toContain('unchanged data');
   });
 
+  it.each([
+    [true, 'deleted (automated backups deleted too)'],
+    [false, 'deleted (automated backups kept)'],
+    [undefined, 'deleted (automated backups kept)'],
+  ])('succeeded: with deleteAutomatedBackups %s the old instance line says "%s"', (value, line) => {
+    // Act
+    const text = buildMessage(
+      makeInput('succeeded', {
+        afterSwap: { ...AFTER_SWAP_OK, delete: { step: 'delete', ok: true, deleteAutomatedBackups: value } },
+      }),
+      CONTEXT,
+    );
+
+    // Assert
+    expect(text).toContain(`• Old staging instance \`dev-old-openverse-db\`: ${line}\n`);
+  });
+
+  it('after-swap-failed: the command to finish a failed delete deletes the backups when the config says so', () => {
+    // Act
+    const text = buildMessage(
+      makeInput('after-swap-failed', {
+        afterSwap: {
+          ...AFTER_SWAP_OK,
+          delete: { step: 'delete', ok: false, error: 'X', state: 'Delete old database' },
+        },
+        hints: { deleteAutomatedBackups: true },
+      }),
+      CONTEXT,
+    );
+
+    // Assert
+    expect(text).toContain('--skip-final-snapshot --delete-automated-backups```');
+    expect(text).not.toContain('--no-delete-automated-backups');
+  });
+
   it('after-swap-failed: says the swap was kept, which step failed, and the command to finish it', () => {
     // Act
     const text = buildMessage(
@@ -362,8 +397,40 @@ describe('buildMessage: before any change', () => {
         '`dev-next-openverse-db`, configured like staging (db.m5.xlarge, resource db-ORIG)',
       "3. Give it staging's master password, then empty 2 OAuth tables before the swap",
       '4. Outage: rename `dev-openverse-db` to `dev-old-openverse-db`, then the new one to `dev-openverse-db`',
-      '5. Then: delete `dev-old-openverse-db`, no API deploy or index update (skipPostSteps), record the restore',
+      '5. Then: delete `dev-old-openverse-db` (automated backups kept), no API deploy or index update (skipPostSteps), ' +
+        'record the restore',
     ]);
+  });
+
+  it('dry-run: says the old instance would be deleted with its automated backups when the config says so', () => {
+    // Act
+    const text = buildMessage(
+      makeInput('dry-run', {
+        plan: { afterSwap: { deleteOld: 'dev-old-openverse-db', deleteAutomatedBackups: true, skipPostSteps: true } },
+      }),
+      CONTEXT,
+    );
+
+    // Assert
+    expect(text).toContain('Then: delete `dev-old-openverse-db` (automated backups deleted too), no API deploy');
+  });
+
+  it('dry-run: a snapshot still being created has no creation time yet, and says so', () => {
+    // Arrange
+    const plan = {
+      snapshot: { identifier: 'rds:prod-openverse-db-2026-12-01-05-00', status: 'creating', createdAt: null },
+      restoreTo: 'dev-next-openverse-db',
+    };
+
+    // Act
+    const text = buildMessage(makeInput('dry-run', { plan }), CONTEXT);
+
+    // Assert
+    expect(text).toContain(
+      'Restore snapshot `rds:prod-openverse-db-2026-12-01-05-00` (no creation time yet) to `dev-next-openverse-db`',
+    );
+    expect(text).toContain('(it is "creating" now: wait until it is available)');
+    expect(text).not.toContain('unknown time');
   });
 
   it('failed before anything was created: says no rollback was needed, and what was cleaned up first', () => {

@@ -711,10 +711,8 @@ describe('DescribeDBSnapshots', () => {
     return { sim, seeded };
   }
 
-  it('pages 150 snapshots in 8 pages of at most 20, in seed order', async () => {
-    const { sim, seeded } = arrangeShuffledSnapshots(150);
+  async function listAll(sim: RdsSimulator): Promise<DBSnapshot[][]> {
     const rds = sim.client();
-
     const pages: DBSnapshot[][] = [];
     let marker: string | undefined;
     do {
@@ -724,13 +722,63 @@ describe('DescribeDBSnapshots', () => {
       pages.push(out.DBSnapshots ?? []);
       marker = out.Marker;
     } while (marker);
+    return pages;
+  }
 
-    const ids = pages.flat().map((s) => s.DBSnapshotIdentifier);
+  it('pages 150 snapshots in 8 pages of at most 20, each once, in neither seed, time nor name order', async () => {
+    const { sim, seeded } = arrangeShuffledSnapshots(150);
+
+    const pages = await listAll(sim);
+
+    const ids = pages.flat().map((s) => s.DBSnapshotIdentifier!);
     expect(pages).toHaveLength(8);
     expect(pages.map((p) => p.length)).toEqual([20, 20, 20, 20, 20, 20, 20, 10]);
-    expect(ids).toEqual(seeded);
+    expect([...ids].sort()).toEqual([...seeded].sort());
+    expect(ids).not.toEqual(seeded);
+    expect(ids).not.toEqual([...ids].sort());
+    expect(ids).not.toEqual([...ids].sort().reverse());
     const times = pages.flat().map((s) => s.SnapshotCreateTime?.getTime() ?? 0);
     expect(times).not.toEqual([...times].sort((a, b) => a - b));
+    expect((await listAll(sim)).flat().map((s) => s.DBSnapshotIdentifier)).toEqual(ids);
+  });
+
+  it('lists snapshots in another order with another snapshotOrderSeed, so ties are not ordered by the API', async () => {
+    const orders = new Set<string>();
+    for (const seed of [0, 1, 2, 3]) {
+      const sim = new RdsSimulator({ snapshotOrderSeed: seed });
+      sim.addInstance({ identifier: PROD });
+      const at = new Date('2026-11-30T00:05:00Z');
+      for (const id of ['rds:a', 'rds:b', 'rds:c'])
+        sim.addSnapshot({ identifier: id, instanceIdentifier: PROD, createTime: at });
+      const out = await sim.client().send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: PROD }));
+      orders.add((out.DBSnapshots ?? []).map((s) => s.DBSnapshotIdentifier).join(','));
+    }
+
+    expect(orders.size).toBeGreaterThan(1);
+  });
+
+  it('gives no SnapshotCreateTime while a snapshot is creating, and its time once it is available', async () => {
+    const sim = new RdsSimulator();
+    sim.addInstance({ identifier: PROD });
+    const at = new Date('2026-11-30T23:55:00Z');
+    sim.addSnapshot({
+      identifier: 'rds:new',
+      instanceIdentifier: PROD,
+      status: 'creating',
+      createTime: at,
+      becomes: { status: 'available', afterSeconds: 300 },
+    });
+    const rds = sim.client();
+    const describe = async () =>
+      (await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: 'rds:new' }))).DBSnapshots![0]!;
+
+    const creating = await describe();
+    sim.advance(300);
+    const available = await describe();
+
+    expect(creating.Status).toBe('creating');
+    expect(creating).not.toHaveProperty('SnapshotCreateTime');
+    expect(available).toMatchObject({ Status: 'available', SnapshotCreateTime: at });
   });
 
   it('rejects MaxRecords 10', async () => {
@@ -792,7 +840,9 @@ describe('DescribeDBSnapshots', () => {
     });
     const rds = sim.client();
     const statuses = async () =>
-      ((await rds.send(new DescribeDBSnapshotsCommand({}))).DBSnapshots ?? []).map((s) => s.Status);
+      ((await rds.send(new DescribeDBSnapshotsCommand({}))).DBSnapshots ?? [])
+        .sort((a, b) => (a.DBSnapshotIdentifier! < b.DBSnapshotIdentifier! ? 1 : -1))
+        .map((s) => s.Status);
 
     const atStart = await statuses();
     sim.advance(300);

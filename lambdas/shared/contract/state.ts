@@ -13,7 +13,8 @@ import './locale';
  *   $.lastRestore          { value }              the last recorded restore (raw SSM value, '' if none)
  *   $.runs                 CheckRunsResult        other executions of this tool / other users of staging
  *   $.leftovers            LeftoversProgress      what an earlier failed run left, and what was done about it
- *   $.found.snapshot       SnapshotInfo           the production snapshot to restore (plan steps 2-3)
+ *   $.found.snapshot       SnapshotInfo           the production snapshot to restore (plan steps 2-3); once
+ *                                                 waited for, as the snapshot wait last saw it (its time)
  *   $.found.staging        StagingConfig          staging's captured configuration (plan step 4)
  *   $.restore              RestoreResult          the restore request (plan step 5)
  *   $.waits.<loop>         PollResult             each wait loop's last poll: snapshot, stagingAtStart,
@@ -198,6 +199,11 @@ export const pollResultSchema = z.object({
   startedAt: z.string(),
   observedAt: z.string(),
   nextPollSeconds: z.int().check(z.positive()),
+  /**
+   * A snapshot target: the snapshot as this poll saw it. RDS gives a snapshot's SnapshotCreateTime only once it is
+   * created (docs/aws-facts.md), so the workflow takes `$.found.snapshot` from here when the wait is done.
+   */
+  snapshot: z.optional(snapshotInfoSchema),
 });
 export type PollResult = z.infer<typeof pollResultSchema>;
 

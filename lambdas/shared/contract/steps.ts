@@ -196,6 +196,8 @@ export const deleteInputSchema = z.object({
   identifier: z.string(),
   /** The instance expected under `identifier`; another one is never deleted. */
   resourceId: z.string(),
+  /** DeleteAutomatedBackups (config `deleteOld.deleteAutomatedBackups`); absent: they are kept. */
+  deleteAutomatedBackups: z._default(z.boolean(), false),
 });
 export type DeleteInput = z.infer<typeof deleteInputSchema>;
 export const deleteResultSchema = z.object({
@@ -203,6 +205,8 @@ export const deleteResultSchema = z.object({
   resourceId: z.nullable(z.string()),
   requestedAt: z.string(),
   alreadyGone: z.boolean(),
+  /** What the delete asked for its automated backups (for the report): deleted too, or kept. */
+  deleteAutomatedBackups: z.boolean(),
 });
 export type DeleteResult = z.infer<typeof deleteResultSchema>;
 
